@@ -1,0 +1,368 @@
+import { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import type { WebSocket } from 'ws';
+import type { SocketEvent } from '../src/protocol/events.ts';
+import {
+  isTargetName,
+  MAX_SEND_BYTES,
+  parseClientMessage,
+  PROTOCOL_VERSION,
+  refusedTargetMessage,
+  type ClientMessage,
+  type ErrorCode,
+  type ServerMessage,
+  type SocketInfo,
+} from '../src/protocol/messages.ts';
+import { EventOutbox } from './event-outbox.ts';
+import { EchoServer } from './lab/echo-server.ts';
+import { readKernelSockets } from './lab/kernel-sockets.ts';
+import { TrackedSocket, type EventDraft } from './lab/tracked-socket.ts';
+import {
+  CLOSE,
+  CONNECT_TIMEOUT_MS,
+  IDLE_TIMEOUT_MS,
+  LIFETIME_MS,
+  MAX_ACCEPTED_SOCKETS,
+  MAX_CLIENT_SOCKETS,
+  MAX_SESSION_SEND_BYTES,
+  MAX_SESSION_SERVER_BYTES,
+  MAX_VIOLATIONS,
+  MESSAGE_BURST,
+  MESSAGE_RATE_PER_SECOND,
+} from './limits.ts';
+import { TokenBucket } from './rate-limit.ts';
+
+/** The kernel's send buffer a terminal socket may fill before further sends are refused. */
+const MAX_UNSENT_BYTES = 64 * 1024;
+
+export type SessionOptions = {
+  id: string;
+  /** Address the session's servers listen on: always loopback. */
+  labHost: string;
+};
+
+/**
+ * One sandbox per WebSocket: its own echo server on an ephemeral loopback port, the client sockets
+ * its terminal opens, and the sockets the echo server accepts. It owns all of them and frees all of
+ * them when the WebSocket closes.
+ */
+export class Session {
+  readonly id: string;
+  readonly #ws: WebSocket;
+  readonly #outbox: EventOutbox;
+  readonly #start = process.hrtime.bigint();
+  readonly #sockets = new Map<string, TrackedSocket>();
+  readonly #echo: EchoServer;
+  readonly #bucket = new TokenBucket(MESSAGE_RATE_PER_SECOND, MESSAGE_BURST, performance.now());
+  readonly #timers: NodeJS.Timeout[] = [];
+  #idleTimer: NodeJS.Timeout | undefined;
+  #seq = 0;
+  #nextSocket = 1;
+  #violations = 0;
+  #sentBytes = 0;
+  #serverBytes = 0;
+  #ended = false;
+  #helloSeen = false;
+  readonly ready: Promise<void>;
+
+  constructor(ws: WebSocket, options: SessionOptions) {
+    this.id = options.id;
+    this.#ws = ws;
+    this.#outbox = new EventOutbox(ws, {
+      onBackpressure: (paused) => {
+        for (const tracked of this.#sockets.values()) {
+          if (paused) tracked.pause('browser');
+          else tracked.resume('browser');
+        }
+      },
+      onOverflow: () => this.end(CLOSE.policy, 'browser stopped reading events'),
+    });
+    this.#echo = new EchoServer({
+      host: options.labHost,
+      emit: (draft) => this.#emit(draft),
+      nextSocketId: () => this.#newSocketId(),
+      maxConnections: MAX_ACCEPTED_SOCKETS,
+      onAccept: (tracked) => this.#adopt(tracked),
+      mayRead: (bytes) => {
+        this.#serverBytes += bytes;
+        return this.#serverBytes <= MAX_SESSION_SERVER_BYTES;
+      },
+    });
+    ws.on('message', (data, isBinary) => this.#receive(isBinary ? null : data.toString()));
+    ws.on('close', () => this.end());
+    ws.on('error', () => this.end());
+    this.#touch();
+    this.#timers.push(setTimeout(() => this.end(CLOSE.normal, 'session lifetime reached'), LIFETIME_MS));
+    this.ready = this.#echo.listen().then(
+      () => {
+        if (this.#ended) return;
+        this.#reply({
+          type: 'welcome',
+          version: PROTOCOL_VERSION,
+          session: this.id,
+          servers: [{ name: 'echo', address: this.#echo.address ?? '', state: 'listening' }],
+          limits: { maxSendBytes: MAX_SEND_BYTES, maxSockets: MAX_CLIENT_SOCKETS },
+        });
+      },
+      () => this.end(CLOSE.internal, 'the echo server could not listen'),
+    );
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Closes the WebSocket (if open) and frees every socket and server the session opened. */
+  end(code: number = CLOSE.normal, reason = ''): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#outbox.close();
+    for (const timer of this.#timers) clearTimeout(timer);
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    for (const tracked of this.#sockets.values()) tracked.destroy();
+    this.#sockets.clear();
+    void this.#echo.close();
+    if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(code, reason);
+  }
+
+  #newSocketId(): string {
+    return `s${this.#nextSocket++}`;
+  }
+
+  #emit(draft: EventDraft): void {
+    if (this.#ended) return;
+    const t = Number((process.hrtime.bigint() - this.#start) / 1000n);
+    const event: SocketEvent = { seq: this.#seq++, t, ...draft };
+    for (const key of Object.keys(event) as (keyof SocketEvent)[]) if (event[key] === undefined) delete event[key];
+    this.#outbox.push(event);
+  }
+
+  #reply(message: ServerMessage): void {
+    this.#outbox.send(message);
+  }
+
+  #fail(code: ErrorCode, message: string, id?: number): void {
+    this.#reply({ type: 'error', code, message, ...(id === undefined ? {} : { id }) });
+  }
+
+  #touch(): void {
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => this.end(CLOSE.normal, 'idle for too long'), IDLE_TIMEOUT_MS);
+  }
+
+  #violation(code: ErrorCode, message: string, id?: number): void {
+    this.#fail(code, message, id);
+    this.#violations += 1;
+    if (this.#violations >= MAX_VIOLATIONS) this.end(CLOSE.policy, 'too many invalid messages');
+  }
+
+  #receive(raw: string | null): void {
+    if (this.#ended) return;
+    this.#touch();
+    if (!this.#bucket.take(performance.now())) {
+      this.#violation('rate', `too many messages: at most ${MESSAGE_RATE_PER_SECOND} a second`);
+      return;
+    }
+    if (raw === null) {
+      this.#violation('bad-message', 'binary frames are not part of the protocol; send JSON text');
+      return;
+    }
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      this.#violation(parsed.code, parsed.message, parsed.id);
+      return;
+    }
+    this.ready.then(
+      () => this.#handle(parsed.message),
+      () => undefined,
+    );
+  }
+
+  #handle(message: ClientMessage): void {
+    if (this.#ended) return;
+    switch (message.type) {
+      case 'hello':
+        if (message.version !== PROTOCOL_VERSION) {
+          this.#violation('version', `this server speaks protocol version ${PROTOCOL_VERSION}, not ${message.version}; reload the page`);
+        }
+        this.#helloSeen = true;
+        return;
+      case 'connect':
+        return this.#connect(message.id, message.target);
+      case 'send':
+        return this.#send(message.id, message.socket, message.data);
+      case 'shutdown':
+        return this.#withTerminalSocket(message.id, message.socket, (tracked) => {
+          tracked.shutdown();
+          this.#reply({ type: 'ok', id: message.id });
+        });
+      case 'close':
+        return this.#withTerminalSocket(message.id, message.socket, (tracked) => {
+          tracked.close();
+          this.#reply({ type: 'ok', id: message.id });
+        });
+      case 'sockets':
+        void this.#listSockets(message.id);
+        return;
+    }
+  }
+
+  get helloSeen(): boolean {
+    return this.#helloSeen;
+  }
+
+  #adopt(tracked: TrackedSocket): void {
+    this.#sockets.set(tracked.id, tracked);
+    tracked.socket.once('close', () => this.#sockets.delete(tracked.id));
+    if (this.#ended) tracked.destroy();
+  }
+
+  #terminalSockets(): TrackedSocket[] {
+    return [...this.#sockets.values()].filter((tracked) => tracked.origin === 'terminal');
+  }
+
+  #connect(id: number, target: string): void {
+    if (!isTargetName(target)) {
+      this.#violation('refused-target', refusedTargetMessage(target), id);
+      return;
+    }
+    if (this.#terminalSockets().length >= MAX_CLIENT_SOCKETS) {
+      this.#fail('limit', `at most ${MAX_CLIENT_SOCKETS} connections may be open at once; close one first (conns, then use N and Ctrl-C)`, id);
+      return;
+    }
+    const socket = new Socket({ allowHalfOpen: true });
+    const decoder = new StringDecoder('utf8');
+    const socketId = this.#newSocketId();
+    const tracked = new TrackedSocket({
+      id: socketId,
+      role: 'client',
+      origin: 'terminal',
+      server: target,
+      socket,
+      emit: (draft) => this.#emit(draft),
+      onData: (chunk) => this.#reply({ type: 'received', socket: socketId, data: decoder.write(chunk) }),
+    });
+    this.#adopt(tracked);
+    tracked.remote = this.#echo.address;
+    let settled = false;
+    const timeout = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      this.#fail('socket-error', `connect() to ${target} did not complete in ${CONNECT_TIMEOUT_MS / 1000} s`, id);
+      tracked.destroy();
+    }, CONNECT_TIMEOUT_MS);
+    socket.once('connect', () => {
+      clearTimeout(timeout);
+      tracked.refreshAddresses();
+      tracked.emit('connected');
+      if (settled) return;
+      settled = true;
+      this.#reply({ type: 'opened', id, socket: tracked.id, local: tracked.local ?? '', remote: tracked.remote ?? '' });
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timeout);
+      if (settled) return;
+      settled = true;
+      this.#fail('socket-error', `connect() to ${target} failed: ${error.code ?? error.message}`, id);
+    });
+    tracked.emit('connect');
+    socket.connect({ port: this.#echo.port, host: '127.0.0.1' });
+  }
+
+  #withTerminalSocket(id: number, socketId: string, action: (tracked: TrackedSocket) => void): void {
+    const tracked = this.#sockets.get(socketId);
+    if (tracked === undefined || tracked.origin !== 'terminal') {
+      this.#fail('no-such-socket', `no open terminal socket ${socketId}; "conns" lists yours`, id);
+      return;
+    }
+    action(tracked);
+  }
+
+  #send(id: number, socketId: string, data: string): void {
+    this.#withTerminalSocket(id, socketId, (tracked) => {
+      if (tracked.finSent) {
+        this.#fail('socket-closed', `${socketId} has shut down its sending side (FIN sent); it can only receive now`, id);
+        return;
+      }
+      const bytes = Buffer.from(data, 'utf8');
+      if (this.#sentBytes + bytes.length > MAX_SESSION_SEND_BYTES) {
+        this.#fail('limit', `this session has sent its ${MAX_SESSION_SEND_BYTES / 1024} KiB; reload the page for a new sandbox`, id);
+        return;
+      }
+      if (tracked.socket.writableLength + bytes.length > MAX_UNSENT_BYTES) {
+        this.#fail('limit', `${socketId}'s send buffer is full: the peer is not reading; wait, or close it`, id);
+        return;
+      }
+      this.#sentBytes += bytes.length;
+      tracked.write(bytes);
+      this.#reply({ type: 'ok', id });
+    });
+  }
+
+  async #listSockets(id: number): Promise<void> {
+    const kernel = await readKernelSockets();
+    if (this.#ended) return;
+    const stateOf = (local?: string, remote?: string): string | undefined =>
+      kernel.find((entry) => entry.local === local && entry.remote === (remote ?? entry.remote))?.state;
+    const tracked = [...this.#sockets.values()];
+    const rows: SocketInfo[] = [
+      {
+        socket: this.#echo.id,
+        role: 'listener',
+        origin: 'sandbox',
+        server: 'echo',
+        local: this.#echo.address,
+        state: this.#echo.listener.listening ? 'LISTEN' : 'CLOSED',
+        bytesIn: 0,
+        bytesOut: 0,
+      },
+    ];
+    for (const socket of tracked) {
+      const peer =
+        socket.role === 'server'
+          ? (tracked.find((other) => other.role === 'client' && other.local === socket.remote)?.id ?? 'outside')
+          : undefined;
+      rows.push({
+        socket: socket.id,
+        role: socket.role,
+        origin: socket.origin,
+        server: socket.server,
+        ...(peer === undefined ? {} : { peer }),
+        local: socket.local,
+        remote: socket.remote,
+        state: stateOf(socket.local, socket.remote) ?? nodeState(socket),
+        bytesIn: socket.bytesIn,
+        bytesOut: socket.bytesOut,
+      });
+    }
+    // Connections the program has closed but the kernel still holds: TIME-WAIT is the lesson.
+    const echoAddress = this.#echo.address;
+    const known = new Set(tracked.map((socket) => `${socket.local}|${socket.remote}`));
+    for (const entry of kernel) {
+      if (entry.state !== 'TIME-WAIT' && entry.state !== 'FIN-WAIT-2' && entry.state !== 'LAST-ACK') continue;
+      if (entry.local !== echoAddress && entry.remote !== echoAddress) continue;
+      if (known.has(`${entry.local}|${entry.remote}`)) continue;
+      rows.push({
+        socket: '-',
+        role: entry.local === echoAddress ? 'server' : 'client',
+        origin: entry.local === echoAddress ? 'sandbox' : 'terminal',
+        local: entry.local,
+        remote: entry.remote,
+        state: entry.state,
+        bytesIn: 0,
+        bytesOut: 0,
+      });
+    }
+    this.#reply({ type: 'sockets', id, sockets: rows });
+  }
+}
+
+/** What Node alone can tell of a socket's state, where the kernel's table is not readable. */
+function nodeState(socket: TrackedSocket): string {
+  if (socket.closed) return 'CLOSED';
+  if (socket.socket.connecting) return 'SYN-SENT';
+  if (socket.finSent && socket.finReceived) return 'CLOSING';
+  if (socket.finSent) return 'FIN-WAIT';
+  if (socket.finReceived) return 'CLOSE-WAIT';
+  return 'ESTAB';
+}

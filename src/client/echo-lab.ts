@@ -1,0 +1,150 @@
+import type { SocketEvent } from '../protocol/events.ts';
+import { describeEvent } from '../viz/describe-event.ts';
+import { mountSequenceDiagram, sequenceDiagram } from '../viz/sequence-diagram.ts';
+import { buildSequenceModel, formatMicros, type Arrow, type Mark } from '../viz/sequence-model.ts';
+import { EventStore } from './event-store.ts';
+import { describeClose, SandboxConnection, type ConnectionStatus } from './sandbox-connection.ts';
+import { Shell } from './shell.ts';
+import { createXterm } from './xterm-terminal.ts';
+
+/** Log lines kept in the page; the store keeps more for the diagram. */
+const MAX_LOG_LINES = 2000;
+
+function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
+  const element = root.querySelector<T>(`[data-part="${name}"]`);
+  if (element === null) throw new Error(`echo lab markup lacks [data-part="${name}"]`);
+  return element;
+}
+
+function nearBottom(element: HTMLElement): boolean {
+  return element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+}
+
+/**
+ * Brings one EchoLab to life: a sandbox session, its terminal, the live sequence diagram, the
+ * detail panel and the event log. Called once, when the lab scrolls into view.
+ */
+export function mountEchoLab(root: HTMLElement): void {
+  const statusText = part(root, 'status');
+  const address = part(root, 'address');
+  const copy = part<HTMLButtonElement>(root, 'copy');
+  const diagramBox = part(root, 'diagram');
+  const detail = part(root, 'detail');
+  const log = part<HTMLOListElement>(root, 'log');
+  const logCount = part(root, 'log-count');
+  const terminalHost = part(root, 'terminal');
+  terminalHost.textContent = '';
+
+  const store = new EventStore();
+  const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  const svg = mountSequenceDiagram(diagramBox);
+  let selected: Arrow | Mark | undefined;
+  let echoAddress: string | undefined;
+
+  const terminal = createXterm(terminalHost, 'Sandbox terminal: type help for commands');
+  const connection: SandboxConnection = new SandboxConnection(SandboxConnection.urlFor(location), {
+    onEvents: (events) => {
+      store.add(events);
+      shell.events(events);
+    },
+    onReceived: (socket, data) => shell.received(socket, data),
+    onStatus: (status) => {
+      showStatus(status);
+      shell.status(status);
+    },
+    onNotice: (message) => terminal.write(`\x1b[31m[sandbox: ${message}]\x1b[0m\r\n`),
+  });
+  const shell = new Shell(terminal, connection);
+  terminal.onData((data) => shell.input(data));
+
+  function showStatus(status: ConnectionStatus): void {
+    root.dataset.state = status.state;
+    if (status.state === 'connecting') {
+      // A new sandbox is a new session: its events start again from zero.
+      store.clear();
+      statusText.textContent = 'Connecting to the sandbox…';
+      return;
+    }
+    if (status.state === 'closed') {
+      statusText.textContent = `Sandbox ${describeClose(status.code, status.reason)}. Type "reconnect" in the terminal for a new one.`;
+      copy.hidden = true;
+      return;
+    }
+    echoAddress = status.servers.find((server) => server.name === 'echo')?.address;
+    statusText.textContent = 'Sandbox ready. Your own echo server is listening at';
+    address.textContent = echoAddress ?? '';
+    copy.hidden = echoAddress === undefined;
+  }
+
+  copy.addEventListener('click', () => {
+    if (echoAddress === undefined) return;
+    const [host, port] = [echoAddress.slice(0, echoAddress.lastIndexOf(':')), echoAddress.slice(echoAddress.lastIndexOf(':') + 1)];
+    const command = `nc ${host} ${port}`;
+    navigator.clipboard.writeText(command).then(
+      () => (copy.textContent = `Copied: ${command}`),
+      () => (copy.textContent = `Copy failed — type: ${command}`),
+    );
+    setTimeout(() => (copy.textContent = 'Copy nc command'), 2500);
+  });
+
+  function showDetail(item: Arrow | Mark): void {
+    selected = item;
+    detail.hidden = false;
+    detail.replaceChildren();
+    const heading = document.createElement('p');
+    heading.className = 'lab-detail-title';
+    heading.textContent = 'description' in item ? item.description : `${item.label} on ${item.lane}`;
+    const times = document.createElement('p');
+    times.textContent = item.events.map((event) => `${event.kind} at ${formatMicros(event.t)}`).join(' · ');
+    const raw = document.createElement('pre');
+    raw.textContent = JSON.stringify(item.events.length === 1 ? item.events[0] : item.events, null, 2);
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'lab-button';
+    close.textContent = 'Close details';
+    close.addEventListener('click', () => {
+      detail.hidden = true;
+      selected = undefined;
+      draw(store.events);
+    });
+    detail.append(heading, times, raw, close);
+    draw(store.events);
+  }
+
+  function draw(events: readonly SocketEvent[]): void {
+    const follow = nearBottom(diagramBox);
+    sequenceDiagram(svg, buildSequenceModel(events), {
+      width: diagramBox.clientWidth,
+      reducedMotion: reducedMotion.matches,
+      onSelect: showDetail,
+      selected: selected?.id,
+    });
+    if (follow) diagramBox.scrollTop = diagramBox.scrollHeight;
+  }
+
+  function appendLog(events: readonly SocketEvent[], added: readonly SocketEvent[]): void {
+    if (added.length === 0) log.replaceChildren();
+    const follow = nearBottom(log);
+    const fragment = document.createDocumentFragment();
+    for (const event of added) {
+      const item = document.createElement('li');
+      item.textContent = describeEvent(event);
+      fragment.append(item);
+    }
+    log.append(fragment);
+    while (log.childElementCount > MAX_LOG_LINES) log.firstElementChild?.remove();
+    logCount.textContent = String(events.length + store.dropped);
+    if (follow) log.scrollTop = log.scrollHeight;
+  }
+
+  store.subscribe((events, added) => {
+    draw(events);
+    appendLog(events, added);
+  });
+  new ResizeObserver(() => draw(store.events)).observe(diagramBox);
+
+  showStatus(connection.status);
+  connection.open();
+  shell.start();
+  addEventListener('pagehide', () => connection.close());
+}

@@ -1,0 +1,133 @@
+import type { SocketEvent } from '../protocol/events.ts';
+import {
+  PROTOCOL_VERSION,
+  SANDBOX_PATH,
+  serverMessage,
+  type ClientMessage,
+  type ServerInfo,
+  type ServerMessage,
+} from '../protocol/messages.ts';
+
+type Reply = Exclude<ServerMessage, { type: 'welcome' | 'events' | 'received' }>;
+type Request = Extract<ClientMessage, { id: number }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export type ConnectionStatus =
+  | { state: 'connecting' }
+  | { state: 'open'; session: string; servers: ServerInfo[] }
+  | { state: 'closed'; code: number; reason: string };
+
+export type SandboxHandlers = {
+  onEvents: (events: SocketEvent[]) => void;
+  onReceived: (socket: string, data: string) => void;
+  onStatus: (status: ConnectionStatus) => void;
+  /** An error not tied to a request: the server's word on something the browser sent. */
+  onNotice: (message: string) => void;
+};
+
+const CLOSE_REASONS: Record<number, string> = {
+  1000: 'closed',
+  1001: 'the server is shutting down',
+  1006: 'the connection dropped',
+  1008: 'closed by policy',
+  1009: 'a message was too large',
+  1011: 'the server hit an internal error',
+};
+
+export function describeClose(code: number, reason: string): string {
+  const base = CLOSE_REASONS[code] ?? `closed with code ${code}`;
+  return reason === '' ? `${base} (${code})` : `${base}: ${reason} (${code})`;
+}
+
+/** The browser's end of the sandbox WebSocket: requests with ids, replies as promises, events as a stream. */
+export class SandboxConnection {
+  readonly #handlers: SandboxHandlers;
+  readonly #url: string;
+  #ws: WebSocket | undefined;
+  #nextId = 1;
+  #waiting = new Map<number, (reply: Reply) => void>();
+  status: ConnectionStatus = { state: 'connecting' };
+
+  constructor(url: string, handlers: SandboxHandlers) {
+    this.#url = url;
+    this.#handlers = handlers;
+  }
+
+  static urlFor(location: Location): string {
+    return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${SANDBOX_PATH}`;
+  }
+
+  open(): void {
+    this.#setStatus({ state: 'connecting' });
+    const ws = new WebSocket(this.#url);
+    this.#ws = ws;
+    ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION } satisfies ClientMessage)));
+    ws.addEventListener('message', (event) => this.#receive(String(event.data)));
+    ws.addEventListener('close', (event) => {
+      if (this.#ws !== ws) return;
+      this.#ws = undefined;
+      const failed: Reply = { type: 'error', code: 'socket-closed', message: 'the sandbox connection closed before the reply' };
+      for (const resolve of this.#waiting.values()) resolve(failed);
+      this.#waiting.clear();
+      this.#setStatus({ state: 'closed', code: event.code, reason: event.reason });
+    });
+  }
+
+  close(): void {
+    this.#ws?.close(1000, 'page closed');
+  }
+
+  /** Sends a request and resolves with its reply, which may be an error reply. */
+  request(message: DistributiveOmit<Request, 'id'>): Promise<Reply> {
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN) {
+      return Promise.resolve({ type: 'error', code: 'socket-closed', message: 'not connected to the sandbox; type "reconnect"' });
+    }
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#waiting.set(id, resolve);
+      ws.send(JSON.stringify({ ...message, id }));
+    });
+  }
+
+  #setStatus(status: ConnectionStatus): void {
+    this.status = status;
+    this.#handlers.onStatus(status);
+  }
+
+  #receive(raw: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      this.#handlers.onNotice('the sandbox sent a message that is not JSON; ignored');
+      return;
+    }
+    const parsed = serverMessage.safeParse(value);
+    if (!parsed.success) {
+      this.#handlers.onNotice('the sandbox sent a message this page does not understand; reload the page');
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case 'welcome':
+        this.#setStatus({ state: 'open', session: message.session, servers: message.servers });
+        return;
+      case 'events':
+        this.#handlers.onEvents(message.events);
+        return;
+      case 'received':
+        this.#handlers.onReceived(message.socket, message.data);
+        return;
+      default: {
+        const resolve = message.id === undefined ? undefined : this.#waiting.get(message.id);
+        if (resolve === undefined || message.id === undefined) {
+          if (message.type === 'error') this.#handlers.onNotice(message.message);
+          return;
+        }
+        this.#waiting.delete(message.id);
+        resolve(message);
+      }
+    }
+  }
+}

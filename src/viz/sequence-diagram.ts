@@ -1,0 +1,211 @@
+import { select, type Selection } from 'd3-selection';
+import 'd3-transition';
+import { easeCubicOut } from 'd3-ease';
+import { formatMicros, type Arrow, type Lane, type Mark, type SequenceModel } from './sequence-model.ts';
+
+export type SequenceOptions = {
+  width: number;
+  reducedMotion: boolean;
+  onSelect: (item: Arrow | Mark) => void;
+  selected?: string;
+};
+
+const GUTTER = 92;
+const HEADER = 58;
+const ROW = 28;
+const MIN_LANE = 128;
+const ENTER_MS = 380;
+
+type Layout = { x: (laneId: string) => number; y: (row: number) => number; width: number; height: number };
+
+function layout(model: SequenceModel, width: number): Layout {
+  const laneWidth = Math.max(MIN_LANE, (width - GUTTER) / Math.max(1, model.lanes.length));
+  const index = new Map(model.lanes.map((lane, i) => [lane.id, i]));
+  return {
+    x: (laneId) => GUTTER + laneWidth * ((index.get(laneId) ?? 0) + 0.5),
+    y: (row) => HEADER + ROW * (row + 0.5),
+    width: Math.max(width, GUTTER + laneWidth * model.lanes.length),
+    height: HEADER + ROW * (model.rows.length + 1),
+  };
+}
+
+/** Times on the left, only where they change, so a burst of events reads as one instant. */
+function timeLabels(model: SequenceModel): { row: number; text: string }[] {
+  const labels: { row: number; text: string }[] = [];
+  let last = -1;
+  model.rows.forEach((row, i) => {
+    if (row.t !== last) labels.push({ row: i, text: formatMicros(row.t) });
+    last = row.t;
+  });
+  return labels;
+}
+
+function activate(handler: () => void) {
+  return (event: Event) => {
+    if (event instanceof KeyboardEvent && event.key !== 'Enter' && event.key !== ' ') return;
+    event.preventDefault();
+    handler();
+  };
+}
+
+/**
+ * Draws a session as a sequence diagram into an <svg>. Stateless: call it again with the next
+ * model and keyed joins add, move or remove only what changed.
+ */
+export function sequenceDiagram(svgSelection: Selection<SVGSVGElement, unknown, null, undefined>, model: SequenceModel, options: SequenceOptions): void {
+  const { x, y, width, height } = layout(model, options.width);
+  const svg = svgSelection.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+  const duration = options.reducedMotion ? 0 : ENTER_MS;
+
+  svg
+    .selectAll('defs')
+    .data([null])
+    .join((enter) => {
+      const defs = enter.append('defs');
+      for (const kind of ['data', 'handshake', 'fin']) {
+        defs
+          .append('marker')
+          .attr('id', `seq-head-${kind}`)
+          .attr('viewBox', '0 0 10 10')
+          .attr('refX', 9)
+          .attr('refY', 5)
+          .attr('markerWidth', 7)
+          .attr('markerHeight', 7)
+          .attr('orient', 'auto-start-reverse')
+          .append('path')
+          .attr('d', 'M0,0 L10,5 L0,10 z')
+          .attr('class', `seq-head seq-head-${kind}`);
+      }
+      return defs;
+    });
+
+  const layer = (name: string) =>
+    svg
+      .selectAll<SVGGElement, string>(`g.${name}`)
+      .data([name])
+      .join('g')
+      .attr('class', name);
+
+  layer('seq-times')
+    .selectAll<SVGTextElement, { row: number; text: string }>('text')
+    .data(timeLabels(model), (d) => String(d.row))
+    .join('text')
+    .attr('x', GUTTER - 10)
+    .attr('y', (d) => y(d.row) + 4)
+    .attr('text-anchor', 'end')
+    .text((d) => d.text);
+
+  const lanes = layer('seq-lanes')
+    .selectAll<SVGGElement, Lane>('g.seq-lane')
+    .data(model.lanes, (d) => d.id)
+    .join((enter) => {
+      const g = enter.append('g').attr('class', (d) => `seq-lane seq-lane-${d.kind}`);
+      g.append('line').attr('class', 'seq-lifeline');
+      g.append('text').attr('class', 'seq-lane-title').attr('text-anchor', 'middle');
+      g.append('text').attr('class', 'seq-lane-address').attr('text-anchor', 'middle');
+      return g;
+    });
+  lanes
+    .select('line')
+    .attr('x1', (d) => x(d.id))
+    .attr('x2', (d) => x(d.id))
+    .attr('y1', (d) => Math.min(HEADER - 6, y(d.firstRow) - ROW / 2))
+    .attr('y2', (d) => y(d.lastRow ?? model.rows.length));
+  lanes
+    .select('.seq-lane-title')
+    .attr('x', (d) => x(d.id))
+    .attr('y', 22)
+    .text((d) => d.title);
+  lanes
+    .select('.seq-lane-address')
+    .attr('x', (d) => x(d.id))
+    .attr('y', 40)
+    .text((d) => d.address ?? '');
+
+  const arrows = layer('seq-arrows')
+    .selectAll<SVGGElement, Arrow>('g.seq-arrow')
+    .data(model.arrows, (d) => d.id)
+    .join(
+      (enter) => {
+        const g = enter
+          .append('g')
+          .attr('tabindex', 0)
+          .attr('role', 'button');
+        g.append('line').attr('class', 'seq-hit');
+        g.append('line').attr('class', 'seq-shaft');
+        g.append('text').attr('class', 'seq-label');
+        g.select<SVGLineElement>('.seq-shaft')
+          .attr('x1', (d) => x(d.from))
+          .attr('y1', (d) => y(d.startRow))
+          .attr('x2', (d) => x(d.from))
+          .attr('y2', (d) => y(d.startRow))
+          .transition()
+          .duration(duration)
+          .ease(easeCubicOut)
+          .attr('x2', (d) => x(d.to))
+          .attr('y2', (d) => y(d.endRow));
+        g.select('.seq-label').style('opacity', 0).transition().delay(duration / 2).duration(duration / 2).style('opacity', 1);
+        return g;
+      },
+      (update) => {
+        update
+          .select('.seq-shaft')
+          .transition()
+          .duration(duration)
+          .attr('x1', (d) => x(d.from))
+          .attr('y1', (d) => y(d.startRow))
+          .attr('x2', (d) => x(d.to))
+          .attr('y2', (d) => y(d.endRow));
+        return update;
+      },
+    )
+    .attr('class', (d) => `seq-arrow seq-${d.kind}${d.reconstructed ? ' seq-reconstructed' : ''}${d.id === options.selected ? ' is-selected' : ''}`)
+    .attr('aria-label', (d) => d.description)
+    .attr('aria-pressed', (d) => String(d.id === options.selected))
+    .on('click keydown', (event: Event, d) => activate(() => options.onSelect(d))(event));
+  arrows
+    .select('.seq-shaft')
+    .attr('marker-end', (d) => `url(#seq-head-${d.kind === 'data' ? 'data' : d.kind === 'fin' ? 'fin' : 'handshake'})`);
+  arrows
+    .select('.seq-hit')
+    .attr('x1', (d) => x(d.from))
+    .attr('y1', (d) => y(d.startRow))
+    .attr('x2', (d) => x(d.to))
+    .attr('y2', (d) => y(d.endRow));
+  arrows
+    .select('.seq-label')
+    .attr('x', (d) => (x(d.from) + x(d.to)) / 2)
+    .attr('y', (d) => (y(d.startRow) + y(d.endRow)) / 2 - 6)
+    .attr('text-anchor', 'middle')
+    .text((d) => (d.reconstructed ? `${d.label} ⟲` : d.label));
+
+  const marks = layer('seq-marks')
+    .selectAll<SVGGElement, Mark>('g.seq-mark')
+    .data(model.marks, (d) => d.id)
+    .join((enter) => {
+      const g = enter.append('g').attr('tabindex', 0).attr('role', 'button');
+      g.append('rect').attr('rx', 4);
+      g.append('text').attr('text-anchor', 'middle');
+      g.style('opacity', 0).transition().duration(duration).style('opacity', 1);
+      return g;
+    })
+    .attr('class', (d) => `seq-mark seq-mark-${d.tone}${d.id === options.selected ? ' is-selected' : ''}`)
+    .attr('aria-label', (d) => `${d.label} on ${d.lane}`)
+    .attr('aria-pressed', (d) => String(d.id === options.selected))
+    .on('click keydown', (event: Event, d) => activate(() => options.onSelect(d))(event));
+  marks
+    .select('text')
+    .attr('x', (d) => x(d.lane))
+    .attr('y', (d) => y(d.row) + 4)
+    .text((d) => d.label);
+  marks
+    .select<SVGRectElement>('rect')
+    .attr('x', (d) => x(d.lane) - (d.label.length * 6.6 + 12) / 2)
+    .attr('y', (d) => y(d.row) - 10)
+    .attr('width', (d) => d.label.length * 6.6 + 12)
+    .attr('height', 20);
+}
+
+export function mountSequenceDiagram(container: HTMLElement): Selection<SVGSVGElement, unknown, null, undefined> {
+  return select(container).append('svg').attr('class', 'seq-diagram').attr('role', 'group').attr('aria-label', 'Sequence diagram of this session');
+}
