@@ -53,7 +53,12 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       socket.on('error', () => socket.destroy());
       const origin = request.headers.origin;
       if (origin === undefined || !options.allowedOrigins().has(origin)) {
-        refuse(socket, 403, 'Forbidden', `origin ${origin ?? '(none)'} may not open the sandbox; open the playground from its own address`);
+        refuse(
+          socket,
+          403,
+          'Forbidden',
+          `origin ${origin ?? '(none)'} may not open the sandbox; open the playground from its own address`,
+        );
         return true;
       }
       if (closing) {

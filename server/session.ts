@@ -183,7 +183,10 @@ export class Session {
     switch (message.type) {
       case 'hello':
         if (message.version !== PROTOCOL_VERSION) {
-          this.#violation('version', `this server speaks protocol version ${PROTOCOL_VERSION}, not ${message.version}; reload the page`);
+          this.#violation(
+            'version',
+            `this server speaks protocol version ${PROTOCOL_VERSION}, not ${message.version}; reload the page`,
+          );
         }
         this.#helloSeen = true;
         return;
@@ -227,7 +230,11 @@ export class Session {
       return;
     }
     if (this.#terminalSockets().length >= MAX_CLIENT_SOCKETS) {
-      this.#fail('limit', `at most ${MAX_CLIENT_SOCKETS} connections may be open at once; close one first (conns, then use N and Ctrl-C)`, id);
+      this.#fail(
+        'limit',
+        `at most ${MAX_CLIENT_SOCKETS} connections may be open at once; close one first (conns, then use N and Ctrl-C)`,
+        id,
+      );
       return;
     }
     const socket = new Socket({ allowHalfOpen: true });
@@ -286,7 +293,11 @@ export class Session {
       }
       const bytes = Buffer.from(data, 'utf8');
       if (this.#sentBytes + bytes.length > MAX_SESSION_SEND_BYTES) {
-        this.#fail('limit', `this session has sent its ${MAX_SESSION_SEND_BYTES / 1024} KiB; reload the page for a new sandbox`, id);
+        this.#fail(
+          'limit',
+          `this session has sent its ${MAX_SESSION_SEND_BYTES / 1024} KiB; reload the page for a new sandbox`,
+          id,
+        );
         return;
       }
       if (tracked.socket.writableLength + bytes.length > MAX_UNSENT_BYTES) {

@@ -5,20 +5,13 @@ export const lessonFrontmatter = z
   .object({
     title: z.string().min(3).max(80).describe('Headline of the lesson, shown in the course list and the page title.'),
     order: z.number().int().positive().describe('Position in the course; lessons are listed and linked in this order.'),
-    summary: z
-      .string()
-      .min(20)
-      .max(240)
-      .describe('One or two sentences shown under the title on the home page.'),
+    summary: z.string().min(20).max(240).describe('One or two sentences shown under the title on the home page.'),
     objectives: z
       .array(z.string().min(5))
       .min(1)
       .max(6)
       .describe('What a learner can do or explain after the lesson, each a short sentence.'),
-    source: z
-      .string()
-      .min(3)
-      .describe('Which journal entry the lesson draws its facts from, e.g. "journal 01, August 5".'),
+    source: z.string().min(3).describe('Which journal entry the lesson draws its facts from, e.g. "journal 01, August 5".'),
   })
   .strict();
 

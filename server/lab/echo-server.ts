@@ -87,7 +87,14 @@ export class EchoServer {
     return new Promise((resolve) => {
       if (!this.listener.listening) return resolve();
       this.listener.close(() => {
-        this.#options.emit({ kind: 'close', socket: this.id, role: 'listener', origin: 'sandbox', server: 'echo', local: this.address });
+        this.#options.emit({
+          kind: 'close',
+          socket: this.id,
+          role: 'listener',
+          origin: 'sandbox',
+          server: 'echo',
+          local: this.address,
+        });
         resolve();
       });
     });

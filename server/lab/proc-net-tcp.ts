@@ -32,7 +32,10 @@ function hexToIPv6(hex: string): string {
   const groups: string[] = [];
   for (let word = 0; word < 4; word++) {
     const chunk = hex.slice(word * 8, word * 8 + 8);
-    const le = [6, 4, 2, 0].map((at) => chunk.slice(at, at + 2)).join('');
+    const le = [6, 4, 2, 0]
+      .map((at) => chunk.slice(at, at + 2))
+      .join('')
+      .toLowerCase();
     groups.push(le.slice(0, 4), le.slice(4, 8));
   }
   const mapped = groups.slice(0, 5).every((g) => g === '0000') && groups[5] === 'ffff';

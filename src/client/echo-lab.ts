@@ -37,7 +37,7 @@ export function mountEchoLab(root: HTMLElement): void {
 
   const store = new EventStore();
   const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
-  const svg = mountSequenceDiagram(diagramBox);
+  const diagram = mountSequenceDiagram(diagramBox);
   let selected: Arrow | Mark | undefined;
   let echoAddress: string | undefined;
 
@@ -78,7 +78,10 @@ export function mountEchoLab(root: HTMLElement): void {
 
   copy.addEventListener('click', () => {
     if (echoAddress === undefined) return;
-    const [host, port] = [echoAddress.slice(0, echoAddress.lastIndexOf(':')), echoAddress.slice(echoAddress.lastIndexOf(':') + 1)];
+    const [host, port] = [
+      echoAddress.slice(0, echoAddress.lastIndexOf(':')),
+      echoAddress.slice(echoAddress.lastIndexOf(':') + 1),
+    ];
     const command = `nc ${host} ${port}`;
     navigator.clipboard.writeText(command).then(
       () => (copy.textContent = `Copied: ${command}`),
@@ -113,7 +116,7 @@ export function mountEchoLab(root: HTMLElement): void {
 
   function draw(events: readonly SocketEvent[]): void {
     const follow = nearBottom(diagramBox);
-    sequenceDiagram(svg, buildSequenceModel(events), {
+    sequenceDiagram(diagram, buildSequenceModel(events), {
       width: diagramBox.clientWidth,
       reducedMotion: reducedMotion.matches,
       onSelect: showDetail,

@@ -1,26 +1,24 @@
 /** A key or a run of typed text, decoded from what the terminal sends. */
-export type Key =
-  | { kind: 'text'; text: string }
-  | {
-      kind:
-        | 'enter'
-        | 'backspace'
-        | 'delete'
-        | 'left'
-        | 'right'
-        | 'home'
-        | 'end'
-        | 'up'
-        | 'down'
-        | 'interrupt'
-        | 'eof'
-        | 'clear-screen'
-        | 'kill-line'
-        | 'detach'
-        | 'ignored';
-    };
+export type Key = { kind: 'text'; text: string } | { kind: NamedKey };
 
-const ESCAPES: Record<string, Key['kind']> = {
+type NamedKey =
+  | 'enter'
+  | 'backspace'
+  | 'delete'
+  | 'left'
+  | 'right'
+  | 'home'
+  | 'end'
+  | 'up'
+  | 'down'
+  | 'interrupt'
+  | 'eof'
+  | 'clear-screen'
+  | 'kill-line'
+  | 'detach'
+  | 'ignored';
+
+const ESCAPES: Record<string, NamedKey> = {
   '\x1b[A': 'up',
   '\x1b[B': 'down',
   '\x1b[C': 'right',
@@ -34,7 +32,7 @@ const ESCAPES: Record<string, Key['kind']> = {
   '\x1b[3~': 'delete',
 };
 
-const CONTROLS: Record<string, Key['kind']> = {
+const CONTROLS: Record<string, NamedKey> = {
   '\r': 'enter',
   '\n': 'enter',
   '\x7f': 'backspace',
@@ -60,7 +58,7 @@ export function parseKeys(data: string): Key[] {
     if (text !== '') keys.push({ kind: 'text', text });
     text = '';
   };
-  for (let i = 0; i < data.length; ) {
+  for (let i = 0; i < data.length;) {
     const rest = data.slice(i);
     if (rest.startsWith('\x1b')) {
       flush();

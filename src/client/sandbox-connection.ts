@@ -61,7 +61,9 @@ export class SandboxConnection {
     this.#setStatus({ state: 'connecting' });
     const ws = new WebSocket(this.#url);
     this.#ws = ws;
-    ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION } satisfies ClientMessage)));
+    ws.addEventListener('open', () =>
+      ws.send(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION } satisfies ClientMessage)),
+    );
     ws.addEventListener('message', (event) => this.#receive(String(event.data)));
     ws.addEventListener('close', (event) => {
       if (this.#ws !== ws) return;

@@ -30,7 +30,10 @@ const ALLOWED = `the sandbox connects only to its own servers: try "nc ${TARGETS
 
 /** What the terminal's shell makes of one typed line. Nothing here opens a connection. */
 export function parseCommand(line: string): Command {
-  const words = line.trim().split(/\s+/).filter((word) => word !== '');
+  const words = line
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   const [name, ...args] = words;
   if (name === undefined) return { kind: 'empty' };
   switch (name) {

@@ -41,7 +41,9 @@ const paint = (color: keyof typeof ANSI, text: string) => `${ANSI[color]}${text}
 /** Received bytes are shown, never obeyed: control characters become visible escapes. */
 export function printable(data: string): string {
   return data
-    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (char) => (char === '\r' ? '' : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`))
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (char) =>
+      char === '\r' ? '' : `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    )
     .replace(/\n/g, '\r\n');
 }
 
@@ -62,7 +64,12 @@ const STATE_TEXT: Record<ConnectionState, string> = {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /**
@@ -134,7 +141,10 @@ export class Shell {
     const connection = this.#bySocket(socket);
     if (connection === undefined) return;
     if (connection === this.#attached) this.#printAbove(printable(data), false);
-    else this.#printAbove(paint('dim', `[#${connection.n} received ${data.length} characters; "use ${connection.n}" to see them as they come]`));
+    else
+      this.#printAbove(
+        paint('dim', `[#${connection.n} received ${data.length} characters; "use ${connection.n}" to see them as they come]`),
+      );
   }
 
   /** Socket events, for what they change about this terminal's connections. */
@@ -282,7 +292,8 @@ export class Shell {
   }
 
   async #connect(target: string): Promise<void> {
-    const address = this.#sandbox.status.state === 'open' ? this.#sandbox.status.servers.find((s) => s.name === target)?.address : undefined;
+    const address =
+      this.#sandbox.status.state === 'open' ? this.#sandbox.status.servers.find((s) => s.name === target)?.address : undefined;
     this.#info(`connecting to ${target}${address === undefined ? '' : ` (${address})`}…`);
     const reply = await this.#sandbox.request({ type: 'connect', target });
     if (reply.type !== 'opened') return this.#error(reply.type === 'error' ? reply.message : `unexpected reply ${reply.type}`);
@@ -299,12 +310,15 @@ export class Shell {
     this.#connections.push(connection);
     this.#attached = connection;
     this.#line(paint('green', `connected #${connection.n} (${connection.socket}): ${connection.local} → ${connection.remote}`));
-    this.#line(paint('dim', 'type a line and press Enter to send it · Ctrl-D: send FIN · Ctrl-C: close · Ctrl-]: back to the prompt'));
+    this.#line(
+      paint('dim', 'type a line and press Enter to send it · Ctrl-D: send FIN · Ctrl-C: close · Ctrl-]: back to the prompt'),
+    );
   }
 
   async #sendLine(connection: TerminalConnection, data: string): Promise<void> {
     if (connection.closed) return this.#error(`#${connection.n} is closed`);
-    if (connection.finSent) return this.#error(`#${connection.n}: you already sent FIN, so this side cannot send; Ctrl-C closes it`);
+    if (connection.finSent)
+      return this.#error(`#${connection.n}: you already sent FIN, so this side cannot send; Ctrl-C closes it`);
     const reply = await this.#sandbox.request({ type: 'send', socket: connection.socket, data });
     if (reply.type === 'error') this.#error(reply.message);
   }
@@ -340,27 +354,26 @@ export class Shell {
     const reply = await this.#sandbox.request({ type: 'sockets' });
     if (reply.type !== 'sockets') return this.#error(reply.type === 'error' ? reply.message : `unexpected reply ${reply.type}`);
     const role = (info: SocketInfo): string => {
-      if (info.role === 'listener') return `${info.server ?? ''} listener`;
-      if (info.role === 'client') return 'terminal client';
-      return `${info.server ?? 'server'} ← ${info.peer ?? 'peer'}`;
+      if (info.role === 'listener') return `${info.server ?? ''} listen`;
+      if (info.role === 'client') return 'client';
+      return `${info.server ?? 'server'}←${info.peer ?? '?'}`;
     };
     const rows = [
-      ['SOCKET', 'ROLE', 'STATE', 'LOCAL', 'PEER', 'IN', 'OUT'],
+      ['ID', 'ROLE', 'STATE', 'LOCAL', 'PEER', 'IN/OUT'],
       ...reply.sockets.map((info) => [
         info.socket,
         role(info),
         info.state,
         info.local ?? '',
         info.remote ?? '*',
-        String(info.bytesIn),
-        String(info.bytesOut),
+        info.socket === '-' ? '' : `${info.bytesIn}/${info.bytesOut}`,
       ]),
     ];
     const lines = table(rows);
     this.#line(paint('bold', lines[0] ?? ''));
     for (const line of lines.slice(1)) this.#line(line);
     if (reply.sockets.some((info) => info.socket === '-')) {
-      this.#line(paint('dim', '"-": closed by its program, still held by the kernel (TIME-WAIT lasts 60 s on Linux)'));
+      this.#line(paint('dim', 'ID "-": closed by its program, still held by the kernel (TIME-WAIT lasts 60 s on Linux)'));
     }
   }
 

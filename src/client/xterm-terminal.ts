@@ -32,7 +32,7 @@ export function createXterm(host: HTMLElement, label: string): XtermHandle {
     cursorBlink: true,
     convertEol: false,
     fontFamily: 'ui-monospace, "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
-    fontSize: 14,
+    fontSize: 13,
     lineHeight: 1.15,
     scrollback: 2000,
     theme: themeFrom(host),

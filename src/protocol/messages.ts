@@ -14,8 +14,16 @@ export type TargetName = (typeof TARGETS)[number];
 /** Largest payload of one `send`, in UTF-8 bytes. */
 export const MAX_SEND_BYTES = 4096;
 
-const requestId = z.number().int().nonnegative().max(2 ** 31).describe('Chosen by the browser; echoed in the reply.');
-const socketId = z.string().regex(/^s\d{1,6}$/, 'a socket id looks like "s3"').describe('A socket id from an event.');
+const requestId = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(2 ** 31)
+  .describe('Chosen by the browser; echoed in the reply.');
+const socketId = z
+  .string()
+  .regex(/^s\d{1,6}$/, 'a socket id looks like "s3"')
+  .describe('A socket id from an event.');
 
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
 
@@ -142,7 +150,8 @@ export function parseClientMessage(raw: string): ParseResult {
     };
   }
   const parsed = clientMessage.safeParse(value);
-  if (!parsed.success) return { ok: false, code: 'bad-message', message: `bad "${type}" message: ${describeIssues(parsed.error)}`, id };
+  if (!parsed.success)
+    return { ok: false, code: 'bad-message', message: `bad "${type}" message: ${describeIssues(parsed.error)}`, id };
   return { ok: true, message: parsed.data };
 }
 

@@ -11,12 +11,35 @@ export type SequenceOptions = {
 };
 
 const GUTTER = 92;
-const HEADER = 58;
+/** Room above the first row; lane titles live in a separate sticky header. */
+const HEADER = 8;
+const HEADER_HEIGHT = 50;
 const ROW = 28;
 const MIN_LANE = 128;
 const ENTER_MS = 380;
 
 type Layout = { x: (laneId: string) => number; y: (row: number) => number; width: number; height: number };
+
+/** Mark boxes are sized from their text in the 11px monospace font. */
+const markWidth = (label: string) => label.length * 6.6 + 12;
+
+type Point = { x: number; y: number };
+
+/**
+ * Where an arrow starts and ends: lane to lane, but stopping at the edge of a mark on either end so
+ * that its head is never hidden under a label.
+ */
+function endpoints(arrow: Arrow, at: Layout, marks: ReadonlyMap<string, number>): [Point, Point] {
+  const start = { x: at.x(arrow.from), y: at.y(arrow.startRow) };
+  const end = { x: at.x(arrow.to), y: at.y(arrow.endRow) };
+  const dx = end.x - start.x;
+  if (dx === 0) return [start, end];
+  const trim = (row: number, lane: string) => (marks.get(`${lane}|${row}`) ?? 0) / 2 + 3;
+  const t0 = Math.min(0.45, trim(arrow.startRow, arrow.from) / Math.abs(dx));
+  const t1 = Math.max(0.55, 1 - trim(arrow.endRow, arrow.to) / Math.abs(dx));
+  const point = (t: number) => ({ x: start.x + dx * t, y: start.y + (end.y - start.y) * t });
+  return [point(t0), point(t1)];
+}
 
 function layout(model: SequenceModel, width: number): Layout {
   const laneWidth = Math.max(MIN_LANE, (width - GUTTER) / Math.max(1, model.lanes.length));
@@ -52,9 +75,36 @@ function activate(handler: () => void) {
  * Draws a session as a sequence diagram into an <svg>. Stateless: call it again with the next
  * model and keyed joins add, move or remove only what changed.
  */
-export function sequenceDiagram(svgSelection: Selection<SVGSVGElement, unknown, null, undefined>, model: SequenceModel, options: SequenceOptions): void {
-  const { x, y, width, height } = layout(model, options.width);
-  const svg = svgSelection.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, options: SequenceOptions): void {
+  const at = layout(model, options.width);
+  const { x, y, width, height } = at;
+  const markSizes = new Map(model.marks.map((mark) => [`${mark.lane}|${mark.row}`, markWidth(mark.label)]));
+  const ends = (arrow: Arrow) => endpoints(arrow, at, markSizes);
+  const svg = target.body.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+  target.header
+    .attr('width', width)
+    .attr('height', HEADER_HEIGHT)
+    .attr('viewBox', `0 0 ${width} ${HEADER_HEIGHT}`)
+    .selectAll<SVGGElement, Lane>('g.seq-lane-head')
+    .data(model.lanes, (d) => d.id)
+    .join((enter) => {
+      const g = enter.append('g').attr('class', (d) => `seq-lane-head seq-lane-${d.kind}`);
+      g.append('text').attr('class', 'seq-lane-title').attr('text-anchor', 'middle').attr('y', 20);
+      g.append('text').attr('class', 'seq-lane-address').attr('text-anchor', 'middle').attr('y', 38);
+      return g;
+    })
+    .call((g) =>
+      g
+        .select('.seq-lane-title')
+        .attr('x', (d) => x(d.id))
+        .text((d) => d.title),
+    )
+    .call((g) =>
+      g
+        .select('.seq-lane-address')
+        .attr('x', (d) => x(d.id))
+        .text((d) => d.address ?? ''),
+    );
   const duration = options.reducedMotion ? 0 : ENTER_MS;
 
   svg
@@ -79,12 +129,7 @@ export function sequenceDiagram(svgSelection: Selection<SVGSVGElement, unknown, 
       return defs;
     });
 
-  const layer = (name: string) =>
-    svg
-      .selectAll<SVGGElement, string>(`g.${name}`)
-      .data([name])
-      .join('g')
-      .attr('class', name);
+  const layer = (name: string) => svg.selectAll<SVGGElement, string>(`g.${name}`).data([name]).join('g').attr('class', name);
 
   layer('seq-times')
     .selectAll<SVGTextElement, { row: number; text: string }>('text')
@@ -101,50 +146,40 @@ export function sequenceDiagram(svgSelection: Selection<SVGSVGElement, unknown, 
     .join((enter) => {
       const g = enter.append('g').attr('class', (d) => `seq-lane seq-lane-${d.kind}`);
       g.append('line').attr('class', 'seq-lifeline');
-      g.append('text').attr('class', 'seq-lane-title').attr('text-anchor', 'middle');
-      g.append('text').attr('class', 'seq-lane-address').attr('text-anchor', 'middle');
       return g;
     });
   lanes
     .select('line')
     .attr('x1', (d) => x(d.id))
     .attr('x2', (d) => x(d.id))
-    .attr('y1', (d) => Math.min(HEADER - 6, y(d.firstRow) - ROW / 2))
+    .attr('y1', (d) => y(d.firstRow) - ROW / 2)
     .attr('y2', (d) => y(d.lastRow ?? model.rows.length));
-  lanes
-    .select('.seq-lane-title')
-    .attr('x', (d) => x(d.id))
-    .attr('y', 22)
-    .text((d) => d.title);
-  lanes
-    .select('.seq-lane-address')
-    .attr('x', (d) => x(d.id))
-    .attr('y', 40)
-    .text((d) => d.address ?? '');
 
   const arrows = layer('seq-arrows')
     .selectAll<SVGGElement, Arrow>('g.seq-arrow')
     .data(model.arrows, (d) => d.id)
     .join(
       (enter) => {
-        const g = enter
-          .append('g')
-          .attr('tabindex', 0)
-          .attr('role', 'button');
+        const g = enter.append('g').attr('tabindex', 0).attr('role', 'button');
         g.append('line').attr('class', 'seq-hit');
         g.append('line').attr('class', 'seq-shaft');
         g.append('text').attr('class', 'seq-label');
         g.select<SVGLineElement>('.seq-shaft')
-          .attr('x1', (d) => x(d.from))
-          .attr('y1', (d) => y(d.startRow))
-          .attr('x2', (d) => x(d.from))
-          .attr('y2', (d) => y(d.startRow))
+          .attr('x1', (d) => ends(d)[0].x)
+          .attr('y1', (d) => ends(d)[0].y)
+          .attr('x2', (d) => ends(d)[0].x)
+          .attr('y2', (d) => ends(d)[0].y)
           .transition()
           .duration(duration)
           .ease(easeCubicOut)
-          .attr('x2', (d) => x(d.to))
-          .attr('y2', (d) => y(d.endRow));
-        g.select('.seq-label').style('opacity', 0).transition().delay(duration / 2).duration(duration / 2).style('opacity', 1);
+          .attr('x2', (d) => ends(d)[1].x)
+          .attr('y2', (d) => ends(d)[1].y);
+        g.select('.seq-label')
+          .style('opacity', 0)
+          .transition()
+          .delay(duration / 2)
+          .duration(duration / 2)
+          .style('opacity', 1);
         return g;
       },
       (update) => {
@@ -152,14 +187,18 @@ export function sequenceDiagram(svgSelection: Selection<SVGSVGElement, unknown, 
           .select('.seq-shaft')
           .transition()
           .duration(duration)
-          .attr('x1', (d) => x(d.from))
-          .attr('y1', (d) => y(d.startRow))
-          .attr('x2', (d) => x(d.to))
-          .attr('y2', (d) => y(d.endRow));
+          .attr('x1', (d) => ends(d)[0].x)
+          .attr('y1', (d) => ends(d)[0].y)
+          .attr('x2', (d) => ends(d)[1].x)
+          .attr('y2', (d) => ends(d)[1].y);
         return update;
       },
     )
-    .attr('class', (d) => `seq-arrow seq-${d.kind}${d.reconstructed ? ' seq-reconstructed' : ''}${d.id === options.selected ? ' is-selected' : ''}`)
+    .attr(
+      'class',
+      (d) =>
+        `seq-arrow seq-${d.kind}${d.reconstructed ? ' seq-reconstructed' : ''}${d.id === options.selected ? ' is-selected' : ''}`,
+    )
     .attr('aria-label', (d) => d.description)
     .attr('aria-pressed', (d) => String(d.id === options.selected))
     .on('click keydown', (event: Event, d) => activate(() => options.onSelect(d))(event));
@@ -168,10 +207,10 @@ export function sequenceDiagram(svgSelection: Selection<SVGSVGElement, unknown, 
     .attr('marker-end', (d) => `url(#seq-head-${d.kind === 'data' ? 'data' : d.kind === 'fin' ? 'fin' : 'handshake'})`);
   arrows
     .select('.seq-hit')
-    .attr('x1', (d) => x(d.from))
-    .attr('y1', (d) => y(d.startRow))
-    .attr('x2', (d) => x(d.to))
-    .attr('y2', (d) => y(d.endRow));
+    .attr('x1', (d) => ends(d)[0].x)
+    .attr('y1', (d) => ends(d)[0].y)
+    .attr('x2', (d) => ends(d)[1].x)
+    .attr('y2', (d) => ends(d)[1].y);
   arrows
     .select('.seq-label')
     .attr('x', (d) => (x(d.from) + x(d.to)) / 2)
@@ -200,12 +239,25 @@ export function sequenceDiagram(svgSelection: Selection<SVGSVGElement, unknown, 
     .text((d) => d.label);
   marks
     .select<SVGRectElement>('rect')
-    .attr('x', (d) => x(d.lane) - (d.label.length * 6.6 + 12) / 2)
+    .attr('x', (d) => x(d.lane) - markWidth(d.label) / 2)
     .attr('y', (d) => y(d.row) - 10)
-    .attr('width', (d) => d.label.length * 6.6 + 12)
+    .attr('width', (d) => markWidth(d.label))
     .attr('height', 20);
 }
 
-export function mountSequenceDiagram(container: HTMLElement): Selection<SVGSVGElement, unknown, null, undefined> {
-  return select(container).append('svg').attr('class', 'seq-diagram').attr('role', 'group').attr('aria-label', 'Sequence diagram of this session');
+type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
+
+/** The lane titles (sticky while the rows scroll) and the rows themselves. */
+export type SequenceTarget = { header: Svg; body: Svg };
+
+export function mountSequenceDiagram(container: HTMLElement): SequenceTarget {
+  const root = select(container);
+  return {
+    header: root.append('svg').attr('class', 'seq-header').attr('aria-hidden', 'true'),
+    body: root
+      .append('svg')
+      .attr('class', 'seq-diagram')
+      .attr('role', 'group')
+      .attr('aria-label', 'Sequence diagram of this session'),
+  };
 }

@@ -79,7 +79,8 @@ export function formatMicros(t: number): string {
 function pairSockets(events: readonly SocketEvent[]): Map<string, string> {
   const clientByLocal = new Map<string, string>();
   for (const event of events) {
-    if (event.role === 'client' && event.kind === 'connected' && event.local !== undefined) clientByLocal.set(event.local, event.socket);
+    if (event.role === 'client' && event.kind === 'connected' && event.local !== undefined)
+      clientByLocal.set(event.local, event.socket);
   }
   const peers = new Map<string, string>();
   for (const event of events) {
@@ -202,14 +203,29 @@ export function buildSequenceModel(events: readonly SocketEvent[]): SequenceMode
         }
         const row = addRows(4, event.t);
         const serverLane = newLane(
-          { kind: 'server', socket: event.socket, title: `${event.socket} ${event.server ?? 'server'}`, address: event.local, connection: connection.index },
+          {
+            kind: 'server',
+            socket: event.socket,
+            title: `${event.socket} ${event.server ?? 'server'}`,
+            address: event.local,
+            connection: connection.index,
+          },
           row,
         );
         connection.serverLane = serverLane;
         bySocket.set(event.socket, { connection, lane: serverLane });
-        const times = evs.map((e) => `${e.kind === 'accept' ? 'accept()' : e.kind === 'connect' ? 'connect()' : 'connect() returned'} at ${formatMicros(e.t)}`);
+        const times = evs.map(
+          (e) =>
+            `${e.kind === 'accept' ? 'accept()' : e.kind === 'connect' ? 'connect()' : 'connect() returned'} at ${formatMicros(e.t)}`,
+        );
         handshake(clientLane, serverLane, row, evs, `the kernel does the handshake unseen; drawn from ${times.join(', ')}`);
-        if (client !== undefined) mark(clientLane, row + 2, 'connect() returns', evs.filter((e) => e.kind === 'connected'));
+        if (client !== undefined)
+          mark(
+            clientLane,
+            row + 2,
+            'connect() returns',
+            evs.filter((e) => e.kind === 'connected'),
+          );
         mark(serverLane, row + 3, 'accept()', [event]);
         break;
       }

@@ -1,0 +1,104 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startPlayground, type Playground } from '../../server/app.ts';
+import type { SocketEvent } from '../../src/protocol/events.ts';
+import type { ServerMessage } from '../../src/protocol/messages.ts';
+
+/** A real playground on an ephemeral loopback port, serving a one-page site. */
+export async function startTestPlayground(): Promise<Playground> {
+  const dist = mkdtempSync(join(tmpdir(), 'playground-dist-'));
+  writeFileSync(join(dist, 'index.html'), '<!doctype html><title>test</title>');
+  return startPlayground({ port: 0, host: '127.0.0.1', origins: [], dist });
+}
+
+export function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+export const until = async (check: () => boolean, what: string, ms = 5000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+/** A browser stand-in: a ws client with the site's own Origin that records everything it is sent. */
+export class TestClient {
+  readonly ws: WebSocket;
+  readonly messages: ServerMessage[] = [];
+  closed: { code: number; reason: string } | undefined;
+  #nextId = 1;
+
+  constructor(playground: Playground, origin = `http://127.0.0.1:${playground.port}`) {
+    this.ws = new WebSocket(`ws://127.0.0.1:${playground.port}/sandbox`, { origin });
+    this.ws.on('message', (data) => this.messages.push(JSON.parse(String(data)) as ServerMessage));
+    this.ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+    this.ws.on('error', () => undefined);
+  }
+
+  static async open(playground: Playground): Promise<TestClient> {
+    const client = new TestClient(playground);
+    await client.next('welcome');
+    return client;
+  }
+
+  get events(): SocketEvent[] {
+    return this.messages.flatMap((message) => (message.type === 'events' ? message.events : []));
+  }
+
+  get echoAddress(): string {
+    const welcome = this.messages.find((message) => message.type === 'welcome');
+    if (welcome?.type !== 'welcome') throw new Error('no welcome yet');
+    return welcome.servers[0]?.address ?? '';
+  }
+
+  async next<T extends ServerMessage['type']>(
+    type: T,
+    match: (message: Extract<ServerMessage, { type: T }>) => boolean = () => true,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
+    let found: Extract<ServerMessage, { type: T }> | undefined;
+    await until(() => {
+      found = this.messages.find(
+        (message): message is Extract<ServerMessage, { type: T }> =>
+          message.type === type && match(message as Extract<ServerMessage, { type: T }>),
+      );
+      return found !== undefined || this.closed !== undefined;
+    }, `a "${type}" message`);
+    if (found === undefined) throw new Error(`closed (${this.closed?.code}) before a "${type}" message`);
+    return found;
+  }
+
+  sendRaw(data: string): void {
+    this.ws.send(data);
+  }
+
+  /** Sends a request and waits for the reply that carries its id. */
+  async request(message: Record<string, unknown>): Promise<ServerMessage> {
+    const id = this.#nextId++;
+    this.ws.send(JSON.stringify({ ...message, id }));
+    let reply: ServerMessage | undefined;
+    await until(() => {
+      reply = this.messages.find((m) => 'id' in m && m.id === id);
+      return reply !== undefined;
+    }, `the reply to ${String(message.type)}`);
+    return reply as ServerMessage;
+  }
+
+  async waitForEvent(match: (event: SocketEvent) => boolean, what: string): Promise<SocketEvent> {
+    let found: SocketEvent | undefined;
+    await until(() => {
+      found = this.events.find(match);
+      return found !== undefined;
+    }, what);
+    return found as SocketEvent;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed !== undefined) return;
+    this.ws.close();
+    await until(() => this.closed !== undefined, 'the close handshake');
+  }
+}

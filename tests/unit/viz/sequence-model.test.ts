@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import type { SocketEvent } from '../../../src/protocol/events.ts';
+import { buildSequenceModel } from '../../../src/viz/sequence-model.ts';
+import { describeEvent } from '../../../src/viz/describe-event.ts';
+
+const ECHO = '127.0.0.1:40211';
+const CLIENT = '127.0.0.1:51000';
+
+let seq = 0;
+function ev(fields: Partial<SocketEvent> & Pick<SocketEvent, 'kind' | 'socket' | 'role'>): SocketEvent {
+  const origin = fields.role === 'client' ? 'terminal' : 'sandbox';
+  return { seq: seq++, t: seq * 100, origin, server: 'echo', ...fields };
+}
+
+/** A whole echo session as the server reports it: accept may come before connect completes. */
+function echoSession(): SocketEvent[] {
+  seq = 0;
+  const c = { socket: 's2', role: 'client', local: CLIENT, remote: ECHO } as const;
+  const s = { socket: 's3', role: 'server', local: ECHO, remote: CLIENT } as const;
+  return [
+    ev({ kind: 'listen', socket: 's1', role: 'listener', local: ECHO }),
+    ev({ kind: 'connect', socket: 's2', role: 'client', remote: ECHO }),
+    ev({ kind: 'accept', ...s }),
+    ev({ kind: 'connected', ...c }),
+    ev({ kind: 'write', ...c, bytes: 6, preview: 'hello\\n' }),
+    ev({ kind: 'read', ...s, bytes: 6, preview: 'hello\\n' }),
+    ev({ kind: 'write', ...s, bytes: 6, preview: 'hello\\n' }),
+    ev({ kind: 'read', ...c, bytes: 6, preview: 'hello\\n' }),
+    ev({ kind: 'shutdown', ...c }),
+    ev({ kind: 'fin', ...s }),
+    ev({ kind: 'close', ...s }),
+    ev({ kind: 'fin', ...c }),
+    ev({ kind: 'close', ...c }),
+  ];
+}
+
+describe('buildSequenceModel', () => {
+  it('pairs client and server sockets by address into one connection, client lane first', () => {
+    const model = buildSequenceModel(echoSession());
+    expect(model.lanes.map((lane) => [lane.id, lane.kind, lane.address])).toEqual([
+      ['s2', 'client', CLIENT],
+      ['s3', 'server', ECHO],
+    ]);
+    expect(model.listeners).toEqual([{ socket: 's1', address: ECHO, server: 'echo' }]);
+  });
+
+  it('draws SYN, SYN-ACK, ACK as reconstructed arrows, in order, between the two lanes', () => {
+    const model = buildSequenceModel(echoSession());
+    const handshake = model.arrows.filter((arrow) => arrow.reconstructed);
+    expect(handshake.map((arrow) => [arrow.label, arrow.from, arrow.to])).toEqual([
+      ['SYN', 's2', 's3'],
+      ['SYN-ACK', 's3', 's2'],
+      ['ACK', 's2', 's3'],
+    ]);
+    expect(handshake[1]!.startRow).toBe(handshake[0]!.endRow);
+    expect(handshake[2]!.startRow).toBe(handshake[1]!.endRow);
+    for (const arrow of handshake) {
+      expect(arrow.description).toContain('reconstructed');
+      expect(arrow.events.map((event) => event.kind)).toEqual(['connect', 'connected', 'accept']);
+    }
+    expect(model.marks.map((mark) => mark.label)).toEqual(expect.arrayContaining(['connect()', 'connect() returns', 'accept()']));
+  });
+
+  it('ends each data arrow at the recv() that read its last byte', () => {
+    const model = buildSequenceModel(echoSession());
+    const data = model.arrows.filter((arrow) => arrow.kind === 'data');
+    expect(data.map((arrow) => [arrow.from, arrow.to, arrow.label])).toEqual([
+      ['s2', 's3', '6 B "hello\\n"'],
+      ['s3', 's2', '6 B "hello\\n"'],
+    ]);
+    for (const arrow of data) {
+      expect(arrow.endRow).toBeGreaterThan(arrow.startRow);
+      expect(arrow.events.map((event) => event.kind)).toEqual(['write', 'read']);
+    }
+  });
+
+  it('ends a write split over two reads at the second, and two writes read at once at the same read', () => {
+    seq = 0;
+    const c = { socket: 's2', role: 'client', local: CLIENT, remote: ECHO } as const;
+    const s = { socket: 's3', role: 'server', local: ECHO, remote: CLIENT } as const;
+    const events = [
+      ev({ kind: 'connect', socket: 's2', role: 'client', remote: ECHO }),
+      ev({ kind: 'connected', ...c }),
+      ev({ kind: 'accept', ...s }),
+      ev({ kind: 'write', ...c, bytes: 10 }),
+      ev({ kind: 'read', ...s, bytes: 4 }),
+      ev({ kind: 'read', ...s, bytes: 6 }),
+      ev({ kind: 'write', ...c, bytes: 2 }),
+      ev({ kind: 'write', ...c, bytes: 3 }),
+      ev({ kind: 'read', ...s, bytes: 5 }),
+    ];
+    const model = buildSequenceModel(events);
+    const rowOf = (seqNo: number) => model.marks.find((mark) => mark.events[0]?.seq === seqNo)?.row;
+    const [big, small1, small2] = model.arrows.filter((arrow) => arrow.kind === 'data');
+    expect(big!.endRow).toBe(rowOf(5));
+    expect(small1!.endRow).toBe(rowOf(8));
+    expect(small2!.endRow).toBe(rowOf(8));
+  });
+
+  it('draws FIN from shutdown() to the peer reading end of stream, and from the server close()', () => {
+    const model = buildSequenceModel(echoSession());
+    const fins = model.arrows.filter((arrow) => arrow.kind === 'fin');
+    expect(fins.map((arrow) => [arrow.from, arrow.to])).toEqual([
+      ['s2', 's3'],
+      ['s3', 's2'],
+    ]);
+    expect(fins[0]!.events.map((event) => event.kind)).toEqual(['shutdown', 'fin']);
+    expect(fins[1]!.events.map((event) => event.kind)).toEqual(['close', 'fin']);
+    const client = model.lanes.find((lane) => lane.id === 's2');
+    expect(client?.lastRow).toBeDefined();
+  });
+
+  it('gives a connection from outside the browser its own lane', () => {
+    seq = 0;
+    const outside = '127.0.0.1:60000';
+    const s = { socket: 's4', role: 'server', local: ECHO, remote: outside } as const;
+    const model = buildSequenceModel([
+      ev({ kind: 'accept', ...s }),
+      ev({ kind: 'read', ...s, bytes: 3, preview: 'hi\\n' }),
+      ev({ kind: 'write', ...s, bytes: 3, preview: 'hi\\n' }),
+      ev({ kind: 'fin', ...s }),
+      ev({ kind: 'close', ...s }),
+    ]);
+    expect(model.lanes.map((lane) => [lane.kind, lane.address])).toEqual([
+      ['outside', outside],
+      ['server', ECHO],
+    ]);
+    expect(model.arrows.map((arrow) => arrow.label)).toEqual(['SYN', 'SYN-ACK', 'ACK', '3 B "hi\\n"', '3 B "hi\\n"', 'FIN', 'FIN']);
+    expect(model.arrows.map((arrow) => arrow.from)).toEqual(['outside-0', 's4', 'outside-0', 'outside-0', 's4', 'outside-0', 's4']);
+  });
+
+  it('is a pure function of the events', () => {
+    expect(buildSequenceModel(echoSession())).toEqual(buildSequenceModel(echoSession()));
+    expect(buildSequenceModel([])).toEqual({ lanes: [], arrows: [], marks: [], rows: [], listeners: [] });
+  });
+
+  it('leaves room below the last row for an arrow that was never read', () => {
+    const model = buildSequenceModel(echoSession().slice(0, 5));
+    const last = Math.max(...model.arrows.map((arrow) => arrow.endRow));
+    expect(model.rows.length).toBeGreaterThan(last);
+  });
+});
+
+describe('describeEvent', () => {
+  it('writes one plain line per event with its time in µs', () => {
+    const lines = echoSession().map(describeEvent);
+    expect(lines[1]).toMatch(/^\s+200 µs {2}s2 client: connect\(\) to 127\.0\.0\.1:40211: SYN sent$/);
+    expect(lines[4]).toContain('sendall() wrote 6 B "hello\\n"');
+    expect(lines[9]).toContain("recv() returned b''");
+  });
+});
