@@ -243,7 +243,7 @@ function inSynchronizing(e0: Endpoint, seg0: SegmentDraft, ctx: StepContext): En
   // Linux answers a retransmitted SYN for a pending connection with the SYN, ACK again.
   if (e.state === 'SYN-RECEIVED' && seg0.flags.SYN && !seg0.flags.ACK && seg0.seq === e.irs) {
     ctx.why.push('The client retransmitted its SYN (our SYN, ACK was probably lost), so the SYN, ACK is sent again.');
-    return retransmitOldest(e, ctx);
+    return setTimer(retransmitOldest(e, ctx), 'retransmit', ctx.now + e.rto);
   }
   // A retransmitted FIN in TIME-WAIT: acknowledge it again and restart 2·MSL (§3.10.7.4, fifth check).
   if (e.state === 'TIME-WAIT' && seg0.flags.FIN && !seg0.flags.RST && seqAdd(seg0.seq, seg0.len + 1) === e.rcvNxt) {
