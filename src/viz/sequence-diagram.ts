@@ -119,8 +119,10 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
           .attr('viewBox', '0 0 10 10')
           .attr('refX', 9)
           .attr('refY', 5)
-          .attr('markerWidth', 7)
-          .attr('markerHeight', 7)
+          // Fixed size in pixels, so a highlighted (thicker) arrow keeps the same head.
+          .attr('markerUnits', 'userSpaceOnUse')
+          .attr('markerWidth', 10)
+          .attr('markerHeight', 10)
           .attr('orient', 'auto-start-reverse')
           .append('path')
           .attr('d', 'M0,0 L10,5 L0,10 z')

@@ -82,7 +82,14 @@ describe('a live echo session', () => {
     expect(listing.type).toBe('sockets');
     if (listing.type !== 'sockets') return;
     expect(listing.sockets).toContainEqual(
-      expect.objectContaining({ socket: accept.socket, role: 'server', peer: 'outside', bytesIn: 8, bytesOut: 8, state: 'ESTAB' }),
+      expect.objectContaining({
+        socket: accept.socket,
+        role: 'server',
+        peer: 'outside',
+        bytesIn: 8,
+        bytesOut: 8,
+        state: 'ESTAB',
+      }),
     );
     expect(listing.sockets[0]).toMatchObject({ role: 'listener', state: 'LISTEN', local: client.echoAddress });
 

@@ -80,10 +80,13 @@ export class TestClient {
     const id = this.#nextId++;
     this.ws.send(JSON.stringify({ ...message, id }));
     let reply: ServerMessage | undefined;
-    await until(() => {
-      reply = this.messages.find((m) => 'id' in m && m.id === id);
-      return reply !== undefined;
-    }, `the reply to ${String(message.type)}`);
+    await until(
+      () => {
+        reply = this.messages.find((m) => 'id' in m && m.id === id);
+        return reply !== undefined;
+      },
+      `the reply to ${String(message.type)}`,
+    );
     return reply as ServerMessage;
   }
 

@@ -48,7 +48,7 @@ function upgradeStatus(port: number, headers: Record<string, string>, path = '/s
 }
 
 describe('the WebSocket upgrade', () => {
-  it("refuses a foreign Origin, or none, with 403 and no 101", async () => {
+  it('refuses a foreign Origin, or none, with 403 and no 101', async () => {
     expect(await upgradeStatus(playground.port, { Origin: 'http://evil.example' })).toBe(403);
     expect(await upgradeStatus(playground.port, { Origin: `http://127.0.0.1:${playground.port + 1}` })).toBe(403);
     expect(await upgradeStatus(playground.port, {})).toBe(403);
@@ -95,7 +95,7 @@ describe('bad input gets a specific answer and the session goes on', () => {
     await client.close();
   });
 
-  it('answers a send to a socket that is not the terminal\'s', async () => {
+  it("answers a send to a socket that is not the terminal's", async () => {
     const client = await TestClient.open(playground);
     const reply = await client.request({ type: 'send', socket: 's1', data: 'x' });
     expect(reply).toMatchObject({ type: 'error', code: 'no-such-socket' });

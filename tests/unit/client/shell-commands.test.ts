@@ -27,7 +27,9 @@ describe('parseCommand', () => {
   ])('refuses %s and says what is allowed', (line) => {
     const command = parseCommand(line);
     expect(command.kind).toBe('error');
-    expect(command.kind === 'error' && command.message).toMatch(/refused ".+": the sandbox connects only to its own servers: try "nc echo"/);
+    expect(command.kind === 'error' && command.message).toMatch(
+      /refused ".+": the sandbox connects only to its own servers: try "nc echo"/,
+    );
   });
 
   it('explains usage mistakes', () => {
@@ -40,6 +42,8 @@ describe('parseCommand', () => {
 
   it('names an unknown command and points to help', () => {
     expect(parseCommand('rm -rf /')).toEqual({ kind: 'error', message: 'unknown command "rm"; type "help" for the list' });
-    expect(parseCommand('curl http://example.com')).toMatchObject({ message: expect.stringContaining('curl is not available here') });
+    expect(parseCommand('curl http://example.com')).toMatchObject({
+      message: expect.stringContaining('curl is not available here'),
+    });
   });
 });

@@ -22,7 +22,10 @@ describe('parseConfig', () => {
   it('names the option that is wrong', () => {
     expect(parseConfig(['--port', 'abc'], {})).toEqual({ ok: false, message: 'invalid --port: must be a number' });
     expect(parseConfig(['--port', '70000'], {})).toEqual({ ok: false, message: 'invalid --port: must be from 0 to 65535' });
-    expect(parseConfig(['--origin', 'nope'], {})).toMatchObject({ ok: false, message: expect.stringContaining('invalid --origin') });
+    expect(parseConfig(['--origin', 'nope'], {})).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('invalid --origin'),
+    });
     expect(parseConfig(['--prot', '1'], {})).toMatchObject({ ok: false, message: expect.stringContaining("'--prot'") });
   });
 

@@ -20,7 +20,15 @@ class FakeSocket {
   }
 }
 
-const event = (seq: number): SocketEvent => ({ seq, t: seq, kind: 'read', socket: 's2', role: 'server', origin: 'sandbox', bytes: 1 });
+const event = (seq: number): SocketEvent => ({
+  seq,
+  t: seq,
+  kind: 'read',
+  socket: 's2',
+  role: 'server',
+  origin: 'sandbox',
+  bytes: 1,
+});
 
 describe('EventOutbox', () => {
   let ws: FakeSocket;

@@ -125,8 +125,24 @@ describe('buildSequenceModel', () => {
       ['outside', outside],
       ['server', ECHO],
     ]);
-    expect(model.arrows.map((arrow) => arrow.label)).toEqual(['SYN', 'SYN-ACK', 'ACK', '3 B "hi\\n"', '3 B "hi\\n"', 'FIN', 'FIN']);
-    expect(model.arrows.map((arrow) => arrow.from)).toEqual(['outside-0', 's4', 'outside-0', 'outside-0', 's4', 'outside-0', 's4']);
+    expect(model.arrows.map((arrow) => arrow.label)).toEqual([
+      'SYN',
+      'SYN-ACK',
+      'ACK',
+      '3 B "hi\\n"',
+      '3 B "hi\\n"',
+      'FIN',
+      'FIN',
+    ]);
+    expect(model.arrows.map((arrow) => arrow.from)).toEqual([
+      'outside-0',
+      's4',
+      'outside-0',
+      'outside-0',
+      's4',
+      'outside-0',
+      's4',
+    ]);
   });
 
   it('is a pure function of the events', () => {

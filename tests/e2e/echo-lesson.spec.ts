@@ -1,0 +1,120 @@
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+const SHOTS = 'tests/e2e/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return problems;
+}
+
+/** What the terminal shows, read from xterm's accessible buffer. */
+async function terminalText(page: Page): Promise<string> {
+  return page.locator('.lab-terminal .xterm-rows').innerText();
+}
+
+async function openLab(page: Page) {
+  await page.goto('/lessons/echo-server/');
+  await page.locator('echo-lab').scrollIntoViewIfNeeded();
+  await expect(page.locator('echo-lab')).toHaveAttribute('data-state', 'open');
+  await page.locator('.lab-terminal .xterm-helper-textarea').focus();
+}
+
+test('the home page lists the lessons in order and links to them', async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('See how TCP sockets work');
+  const titles = await page.locator('.lesson-title').allInnerTexts();
+  expect(titles).toEqual(['What a socket is', "An echo server's life"]);
+  expect(await page.locator('script').count()).toBe(0);
+  await page.screenshot({ path: `${SHOTS}/home.png`, fullPage: true });
+  await page.getByRole('link', { name: /What a socket is/ }).click();
+  await expect(page).toHaveURL(/\/lessons\/what-is-a-socket\/$/);
+  await expect(page.getByRole('link', { name: /Next.*An echo server's life/ })).toBeVisible();
+  expect(await page.locator('script').count()).toBe(0);
+  await page.screenshot({ path: `${SHOTS}/lesson-1.png`, fullPage: true });
+  expect(problems).toEqual([]);
+});
+
+test('nc echo in the terminal echoes a line and draws SYN, SYN-ACK, ACK', async ({ page }) => {
+  const problems = watchConsole(page);
+  await openLab(page);
+  const address = await page.locator('.lab-address').innerText();
+  expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+
+  await page.keyboard.type('nc echo\n');
+  await expect.poll(() => terminalText(page)).toContain('connected #1');
+  await page.keyboard.type('hello, sockets\n');
+  await expect.poll(async () => (await terminalText(page)).match(/hello, sockets/g)?.length ?? 0).toBe(2);
+
+  const labels = page.locator('.seq-diagram .seq-arrow .seq-label');
+  await expect(labels.filter({ hasText: /^SYN ⟲$/ })).toHaveCount(1);
+  await expect(labels.filter({ hasText: /^SYN-ACK ⟲$/ })).toHaveCount(1);
+  await expect(labels.filter({ hasText: /^ACK ⟲$/ })).toHaveCount(1);
+  await expect(labels.filter({ hasText: '15 B "hello, sockets\\n"' })).toHaveCount(2);
+  await expect(page.locator('.seq-header .seq-lane-title')).toHaveText(['s2 client', 's3 echo']);
+
+  // Clicking an arrow shows the raw events it stands for, with their µs times.
+  await page.locator('.seq-arrow.seq-syn').click();
+  await expect(page.locator('.lab-detail')).toBeVisible();
+  await expect(page.locator('.lab-detail')).toContainText('reconstructed');
+  await expect(page.locator('.lab-detail pre')).toContainText('"kind": "accept"');
+  await expect(page.locator('.lab-detail')).toContainText(/connect at [\d\u2009]+ µs/);
+
+  // The text log says the same thing as the picture.
+  await page.locator('.lab-log summary').click();
+  await expect(page.locator('.lab-log-list')).toContainText('connect() to ' + address);
+  await page.locator('echo-lab').screenshot({ path: `${SHOTS}/echo-lab.png` });
+  expect(problems).toEqual([]);
+});
+
+test('Ctrl-D half-closes: FIN both ways and the close show up; ss lists sockets', async ({ page }) => {
+  const problems = watchConsole(page);
+  await openLab(page);
+  await page.keyboard.type('nc echo\n');
+  await expect.poll(() => terminalText(page)).toContain('connected #1');
+  await page.keyboard.press('Control+d');
+  await expect.poll(() => terminalText(page)).toContain('[#1 closed]');
+  await expect(page.locator('.seq-arrow.seq-fin')).toHaveCount(2);
+  await page.keyboard.type('ss\n');
+  await expect.poll(() => terminalText(page)).toContain('LISTEN');
+  await expect.poll(() => terminalText(page)).toContain('TIME-WAIT');
+  await page.keyboard.type('nc 10.0.0.1 22\n');
+  await expect.poll(() => terminalText(page)).toContain('refused "10.0.0.1 22"');
+  expect(problems).toEqual([]);
+});
+
+test('works on a phone-width window in dark mode, keyboard only', async ({ browser }) => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    colorScheme: 'dark',
+    reducedMotion: 'reduce',
+  });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.goto('/');
+  // Keyboard only: Tab to the skip link, then on to the first lesson.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.screenshot({ path: `${SHOTS}/home-dark-narrow.png`, fullPage: true });
+  await page.goto('/lessons/echo-server/');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width).toBeLessThanOrEqual(390);
+  await openLab(page);
+  await page.keyboard.type('nc echo\n');
+  await expect.poll(() => terminalText(page)).toContain('connected #1');
+  await page.keyboard.type('hi\n');
+  await expect(page.locator('.seq-arrow.seq-data')).toHaveCount(2);
+  // Diagram arrows are reachable and open with the keyboard.
+  await page.locator('.seq-arrow.seq-data').first().focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.lab-detail')).toBeVisible();
+  await page.locator('echo-lab').screenshot({ path: `${SHOTS}/echo-lab-dark-narrow.png` });
+  expect(problems).toEqual([]);
+  await context.close();
+});
