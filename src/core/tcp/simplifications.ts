@@ -1,0 +1,61 @@
+/** Where the model departs from RFC 9293 or from Linux, in words a learner can read next to the diagram. */
+export type Simplification = { readonly id: string; readonly text: string };
+
+export const SIMPLIFICATIONS: readonly Simplification[] = [
+  {
+    id: 'no-congestion-control',
+    text: 'No congestion control: no slow start, congestion window, fast retransmit or fast recovery. A sender is limited only by the window its peer advertises.',
+  },
+  {
+    id: 'immediate-acks',
+    text: 'Every segment carrying data or a FIN is acknowledged at once: no delayed ACKs. Nagle is off (as with TCP_NODELAY) and the sender does no silly-window avoidance.',
+  },
+  {
+    id: 'retransmit-oldest-only',
+    text: 'The RTO follows RFC 6298 (1 s at first, doubling on each timeout, at most 60 s, samples taken from timestamps), and a timeout resends only the oldest unacknowledged segment. SACK is negotiated (SACK_PERM) but no SACK blocks are sent or used.',
+  },
+  {
+    id: 'reassembly',
+    text: 'Out-of-order bytes are held until the gap fills, but they are not counted against the receive window.',
+  },
+  {
+    id: 'timestamps',
+    text: 'TSval is a millisecond clock plus a per-connection offset; once both SYNs carry timestamps every non-RST segment does (RFC 7323). There is no PAWS check.',
+  },
+  {
+    id: 'accept-queue-overflow',
+    text: "A full accept queue behaves like Linux with its default tcp_abort_on_overflow=0: the ACK that would complete a handshake is dropped, so the server stays in SYN-RECEIVED and retransmits its SYN, ACK while the client already believes it is ESTABLISHED; a new SYN is dropped too. The queue holds exactly `backlog` connections (Linux admits backlog+1). There are no SYN cookies; half-open connections are capped at 128.",
+  },
+  {
+    id: 'duplicate-syn',
+    text: 'A retransmitted SYN reaching a connection in SYN-RECEIVED is answered with the SYN, ACK again, as Linux does; RFC 9293 would answer with a bare ACK.',
+  },
+  {
+    id: 'time-wait',
+    text: 'In TIME-WAIT a retransmitted FIN is acknowledged again and restarts the 2·MSL timer; a new SYN gets a challenge ACK rather than reopening the connection. MSL defaults to 30 s, so TIME-WAIT lasts 60 s as on Linux.',
+  },
+  {
+    id: 'no-fin-wait-2-timeout',
+    text: 'FIN-WAIT-2 waits for the peer indefinitely (Linux gives up after tcp_fin_timeout, 60 s, once the app has closed the socket).',
+  },
+  {
+    id: 'resets-like-linux',
+    text: 'close() with unread bytes sends RST instead of FIN, and data arriving after close() resets the connection (both Linux, RFC 1122 §4.2.2.13). An abort sends RST, ACK as Linux does; RFC 9293 shows a bare RST.',
+  },
+  {
+    id: 'socket-buffers',
+    text: 'The send buffer is unbounded, so send() never blocks. recv() in a script blocks until data, EOF or an error is ready. There is no data on the SYN (no TCP Fast Open) and no urgent data.',
+  },
+  {
+    id: 'network',
+    text: 'The network has one fixed one-way latency and no bandwidth limit: segments are never reordered, duplicated or corrupted, only lost. In learner mode a segment arrives the moment it is chosen.',
+  },
+  {
+    id: 'window-scale',
+    text: 'Windows after the handshake are shifted right by the negotiated scale and rounded down, so the advertised window can be slightly smaller than the free buffer. Zero-window probes take Linux’s form: an ACK carrying SND.UNA−1.',
+  },
+  {
+    id: 'isn',
+    text: 'Initial sequence numbers come from the seeded generator (or the ISN knob) rather than the clock-and-hash of RFC 6528; MSS is fixed at 1460 with no path MTU discovery.',
+  },
+];
