@@ -37,6 +37,7 @@ export type {
   World,
   WorldAction,
   WorldInit,
+  Pending,
 } from './simulation.ts';
 export {
   newAppRun,

@@ -12,7 +12,7 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'retransmit-oldest-only',
-    text: 'The RTO follows RFC 6298 (1 s at first, doubling on each timeout, at most 60 s, samples taken from timestamps), and a timeout resends only the oldest unacknowledged segment. SACK is negotiated (SACK_PERM) but no SACK blocks are sent or used.',
+    text: 'The RTO follows RFC 6298 (1 s at first, doubling on each timeout, at most 120 s as on Linux, samples taken from timestamps), and a timeout resends only the oldest unacknowledged segment. SACK is negotiated (SACK_PERM) but no SACK blocks are sent or used.',
   },
   {
     id: 'reassembly',

@@ -172,7 +172,7 @@ export function segmentLabel(w: World, seg: Segment): string {
   });
 }
 
-type Pending =
+export type Pending =
   | { readonly kind: 'arrival'; readonly at: Micros; readonly item: InFlight }
   | { readonly kind: 'timer'; readonly at: Micros; readonly host: HostRef; readonly timer: TimerName }
   | { readonly kind: 'app'; readonly at: Micros; readonly host: HostRef };

@@ -51,7 +51,7 @@ export const DEFAULT_CONFIG: EndpointConfig = {
   msl: seconds(30),
   initialRto: seconds(1),
   minRto: seconds(1),
-  maxRto: seconds(60),
+  maxRto: seconds(120),
   synRetries: 6,
   synAckRetries: 5,
   dataRetries: 15,
