@@ -1,6 +1,6 @@
 export type { Side, TcpFlags, TcpOptions, Segment, SegmentDraft, FormatOptions } from './segment.ts';
-export { NO_FLAGS, flags, seqSpace, otherSide, flagLabel, formatSegment } from './segment.ts';
-export { SEQ_MODULUS, seqAdd, seqSub, seqDiff, seqLt, seqLe, seqGt, seqGe, seqMax, seqInWindow } from './seq.ts';
+export { flags, seqSpace, otherSide, flagLabel, formatSegment } from './segment.ts';
+export { seqAdd, seqSub, seqDiff, seqLt, seqLe, seqGt, seqGe, seqInWindow } from './seq.ts';
 export type { TcpState, Cause, StateEdge } from './state.ts';
 export { TCP_STATES, SYNCHRONIZED_STATES, STATE_EDGES, FIGURE_EDGES, findEdge } from './state.ts';
 export type {
@@ -48,6 +48,7 @@ export {
   segmentLabel,
   pendingEvents,
   isFinished,
+  armDropNext,
   step,
   trace,
 } from './simulation.ts';

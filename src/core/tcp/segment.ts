@@ -39,8 +39,6 @@ export type Segment = {
 /** A segment an endpoint wants sent; the simulation numbers it. */
 export type SegmentDraft = Omit<Segment, 'id'>;
 
-export const NO_FLAGS: TcpFlags = { SYN: false, ACK: false, FIN: false, RST: false, PSH: false };
-
 export function flags(...set: readonly (keyof TcpFlags)[]): TcpFlags {
   return {
     SYN: set.includes('SYN'),

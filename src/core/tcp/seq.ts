@@ -3,8 +3,6 @@
  * defined on the signed 32-bit distance, so "a < b" holds when b lies less than
  * 2^31 ahead of a, across the wrap from 2^32-1 to 0.
  */
-export const SEQ_MODULUS = 2 ** 32;
-
 export function seqAdd(a: number, n: number): number {
   return (a + n) >>> 0;
 }
@@ -33,10 +31,6 @@ export function seqGt(a: number, b: number): boolean {
 
 export function seqGe(a: number, b: number): boolean {
   return seqDiff(a, b) >= 0;
-}
-
-export function seqMax(a: number, b: number): number {
-  return seqGe(a, b) ? a : b;
 }
 
 /** start <= x < start + size, the shape of every window test in §3.10.7.4. */

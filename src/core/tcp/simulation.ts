@@ -10,7 +10,7 @@ import { endpointStep } from './endpoint.ts';
 import type { Listener } from './listener.ts';
 import { connectionFor, listenerStep } from './listener.ts';
 import type { InFlight, LossReason, Network } from './network.ts';
-import { nextArrival, takeInFlight, transmit } from './network.ts';
+import { armDrop, nextArrival, takeInFlight, transmit } from './network.ts';
 
 export type ScriptCall =
   | { readonly op: 'listen'; readonly backlog: number }
@@ -222,6 +222,11 @@ export function pendingEvents(w: World): Pending[] {
 
 export function isFinished(w: World): boolean {
   return pendingEvents(w).length === 0 && (w.network.mode === 'timed' || w.network.inFlight.length === 0);
+}
+
+/** The learner's "drop the next segment" switch: changes the network, not the time, so it is no step of its own. */
+export function armDropNext(w: World, side: Side | 'any' = 'any'): World {
+  return { ...w, network: armDrop(w.network, side) };
 }
 
 /** Advances to the next event (or carries out the learner's action) and returns the world after it: one visible thing per step. */

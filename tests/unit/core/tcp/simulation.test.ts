@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, seedRng } from '../../../../src/core/rng.ts';
 import type { Segment, World } from '../../../../src/core/tcp/index.ts';
-import { SCENARIOS, eventLog, isFinished, pendingEvents, scenarioById, seqGt, seqLe, step } from '../../../../src/core/tcp/index.ts';
+import { SCENARIOS, armDropNext, eventLog, isFinished, pendingEvents, scenarioById, seqGt, seqLe, step } from '../../../../src/core/tcp/index.ts';
 import { events, last, run, sentSegments } from './support/worlds.ts';
 
 const scenario = (id: string) => scenarioById(id)!;
@@ -110,6 +110,14 @@ describe('stepping', () => {
     expect(delivered.event).toMatchObject({ kind: 'deliver', to: 'server' });
     expect(delivered.server.listener.connections[0]?.state).toBe('SYN-RECEIVED');
     expect(step(w, { kind: 'deliver', segmentId: 999 })).toBe(w);
+  });
+
+  it('"drop the next segment" loses exactly one segment from the chosen side', () => {
+    const w = armDropNext(scenario('handshake').create(), 'server');
+    expect(w.step).toBe(0);
+    const drops = events(run(w)).filter((e) => e.kind === 'drop');
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toMatchObject({ reason: 'dropped on purpose', segment: { from: 'server', flags: { SYN: true, ACK: true } } });
   });
 
   it('learner mode: two data segments delivered in reverse order are reassembled', () => {
