@@ -41,6 +41,8 @@ export function createXterm(host: HTMLElement, label: string): XtermHandle {
   terminal.loadAddon(fit);
   terminal.open(host);
   terminal.textarea?.setAttribute('aria-label', label);
+  // Tab leaves the terminal, as it does any other field: keyboard users must never be trapped.
+  terminal.attachCustomKeyEventHandler((event) => event.key !== 'Tab');
   fit.fit();
   const resize = new ResizeObserver(() => fit.fit());
   resize.observe(host);

@@ -110,8 +110,11 @@ test('works on a phone-width window in dark mode, keyboard only', async ({ brows
   await expect.poll(() => terminalText(page)).toContain('connected #1');
   await page.keyboard.type('hi\n');
   await expect(page.locator('.seq-arrow.seq-data')).toHaveCount(2);
-  // Diagram arrows are reachable and open with the keyboard.
-  await page.locator('.seq-arrow.seq-data').first().focus();
+  // Tab leaves the terminal (no keyboard trap) and reaches the diagram; Enter opens an arrow.
+  await page.keyboard.press('Tab');
+  await expect(page.locator('.lab-diagram')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.locator('.seq-arrow').first()).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.locator('.lab-detail')).toBeVisible();
   await page.locator('echo-lab').screenshot({ path: `${SHOTS}/echo-lab-dark-narrow.png` });
