@@ -1,4 +1,5 @@
-import type { Micros } from '../clock.ts';
+import type { Clock, Micros } from '../clock.ts';
+import { advanceTo, clockAt } from '../clock.ts';
 import type { Rng, RngState } from '../rng.ts';
 import { createRng } from '../rng.ts';
 import type { Segment, Side } from './segment.ts';
@@ -84,7 +85,7 @@ export type EventLog = { readonly event: WorldEvent; readonly prev: EventLog } |
 
 export type World = {
   readonly step: number;
-  readonly now: Micros;
+  readonly clock: Clock;
   readonly rng: RngState;
   readonly network: Network;
   readonly clients: readonly ClientHost[];
@@ -124,7 +125,7 @@ export function createWorld(init: WorldInit): World {
   const event: WorldEvent = { kind: 'start', at: 0, explanation: init.explanation };
   return {
     step: 0,
-    now: 0,
+    clock: clockAt(0),
     rng: init.rng,
     network: init.network,
     clients: init.clients,
@@ -197,7 +198,7 @@ function appReadyAt(w: World, app: AppRun, host: HostRef): Micros | undefined {
     if (e !== undefined && !readable(e) && !e.appClosed) return undefined;
   }
   if (call.op === 'accept' && w.server.listener.acceptQueue.length === 0 && w.server.listener.socket.state === 'LISTEN') return undefined;
-  return Math.max(app.readyAt, line.at ?? 0, w.now);
+  return Math.max(app.readyAt, line.at ?? 0, w.clock.now);
 }
 
 /** Every event that could happen next, in the order ties are broken: arrivals, then timers, then app calls. */
@@ -262,20 +263,20 @@ function applyAction(w: World, action: WorldAction): World {
   const { network, item } = takeInFlight(w.network, action.segmentId);
   if (item === undefined) return w;
   if (action.kind === 'drop') {
-    return record({ ...w, network }, w.now, {
+    return record({ ...w, network }, w.clock.now, {
       kind: 'drop',
       segment: item.segment,
       reason: 'dropped by the learner',
-      at: w.now,
+      at: w.clock.now,
       explanation: `${segmentLabel(w, item.segment)} is dropped by the learner: it never reaches the ${item.segment.from === 'client' ? 'server' : 'client'}.`,
     });
   }
   if (w.network.mode !== 'learner') return w;
-  return arrive(w, { ...item, lost: undefined }, w.now);
+  return arrive(w, { ...item, lost: undefined }, w.clock.now);
 }
 
 function record(w: World, at: Micros, event: WorldEvent): World {
-  return { ...w, step: w.step + 1, now: at, event, log: { event, prev: w.log } };
+  return { ...w, step: w.step + 1, clock: advanceTo(w.clock, at), event, log: { event, prev: w.log } };
 }
 
 type Applied = { readonly world: World; readonly sent: readonly Segment[] };
@@ -314,7 +315,7 @@ function transitionText(t: Transition | undefined): string {
 function arrive(w0: World, item: InFlight, at: Micros): World {
   const seg = item.segment;
   const { network } = takeInFlight(w0.network, seg.id);
-  const w: World = { ...w0, network, now: at };
+  const w: World = { ...w0, network, clock: advanceTo(w0.clock, at) };
   const to: Side = seg.from === 'client' ? 'server' : 'client';
   const label = segmentLabel(w0, seg);
   if (item.lost !== undefined) {
@@ -361,7 +362,7 @@ function arrive(w0: World, item: InFlight, at: Micros): World {
 }
 
 function fireTimer(w0: World, host: HostRef, timer: TimerName, at: Micros): World {
-  const w: World = { ...w0, now: at };
+  const w: World = { ...w0, clock: advanceTo(w0.clock, at) };
   const rng = createRng(w.rng);
   const name = hostName(w, host);
   if (host.side === 'client') {
@@ -422,7 +423,7 @@ function resultOf(effects: readonly EndpointEffect[]): CallResult {
 }
 
 function runApp(w0: World, host: HostRef, at: Micros): World {
-  const w: World = { ...w0, now: at };
+  const w: World = { ...w0, clock: advanceTo(w0.clock, at) };
   const rng = createRng(w.rng);
   if (host.side === 'client') {
     const client = w.clients[host.index];

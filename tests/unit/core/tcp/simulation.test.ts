@@ -81,7 +81,7 @@ describe('stepping', () => {
     const ws = run(scenario('data-exchange').create());
     ws.forEach((w, i) => expect(w.step).toBe(i));
     expect(eventLog(last(ws))).toEqual(ws.map((w) => w.event));
-    for (let i = 1; i < ws.length; i++) expect(ws[i]!.now).toBeGreaterThanOrEqual(ws[i - 1]!.now);
+    for (let i = 1; i < ws.length; i++) expect(ws[i]!.clock.now).toBeGreaterThanOrEqual(ws[i - 1]!.clock.now);
     const w = last(ws);
     expect(step(w)).toBe(w);
   });
@@ -105,7 +105,7 @@ describe('stepping', () => {
     const synId = w.network.inFlight[0]!.segment.id;
     const dropped = step(w, { kind: 'drop', segmentId: synId });
     expect(dropped.event).toMatchObject({ kind: 'drop', reason: 'dropped by the learner' });
-    expect(dropped.now).toBe(w.now);
+    expect(dropped.clock.now).toBe(w.clock.now);
     const delivered = step(w, { kind: 'deliver', segmentId: synId });
     expect(delivered.event).toMatchObject({ kind: 'deliver', to: 'server' });
     expect(delivered.server.listener.connections[0]?.state).toBe('SYN-RECEIVED');
@@ -127,7 +127,7 @@ describe('stepping', () => {
       for (let i = 0; i < 200; i++) {
         const inFlight = cur.network.inFlight;
         const due = pendingEvents(cur)[0];
-        if (due !== undefined && due.at <= cur.now) {
+        if (due !== undefined && due.at <= cur.clock.now) {
           cur = step(cur);
           continue;
         }
