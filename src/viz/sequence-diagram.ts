@@ -80,6 +80,16 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
   const { x, y, width, height } = at;
   const markSizes = new Map(model.marks.map((mark) => [`${mark.lane}|${mark.row}`, markWidth(mark.label)]));
   const ends = (arrow: Arrow) => endpoints(arrow, at, markSizes);
+  // A label slides away from a mark at either end of its arrow, so the two never overlap.
+  const labelAt = (arrow: Arrow): Point => {
+    const markedStart = markSizes.has(`${arrow.from}|${arrow.startRow}`);
+    const markedEnd = markSizes.has(`${arrow.to}|${arrow.endRow}`);
+    const t = markedStart && !markedEnd ? 0.62 : markedEnd && !markedStart ? 0.38 : 0.5;
+    return {
+      x: x(arrow.from) + (x(arrow.to) - x(arrow.from)) * t,
+      y: y(arrow.startRow) + (y(arrow.endRow) - y(arrow.startRow)) * t,
+    };
+  };
   const svg = target.body.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
   target.header
     .attr('width', width)
@@ -132,6 +142,9 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     });
 
   const layer = (name: string) => svg.selectAll<SVGGElement, string>(`g.${name}`).data([name]).join('g').attr('class', name);
+
+  // Marks sit under the arrows, so an arrow's label is never hidden by a box on a narrow screen.
+  for (const name of ['seq-times', 'seq-lanes', 'seq-marks', 'seq-arrows']) layer(name);
 
   layer('seq-times')
     .selectAll<SVGTextElement, { row: number; text: string }>('text')
@@ -215,8 +228,8 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .attr('y2', (d) => ends(d)[1].y);
   arrows
     .select('.seq-label')
-    .attr('x', (d) => (x(d.from) + x(d.to)) / 2)
-    .attr('y', (d) => (y(d.startRow) + y(d.endRow)) / 2 - 6)
+    .attr('x', (d) => labelAt(d).x)
+    .attr('y', (d) => labelAt(d).y - 6)
     .attr('text-anchor', 'middle')
     .text((d) => (d.reconstructed ? `${d.label} ⟲` : d.label));
 

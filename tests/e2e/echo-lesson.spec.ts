@@ -114,7 +114,11 @@ test('works on a phone-width window in dark mode, keyboard only', async ({ brows
   await page.keyboard.press('Tab');
   await expect(page.locator('.lab-diagram')).toBeFocused();
   await page.keyboard.press('Tab');
-  await expect(page.locator('.seq-arrow').first()).toBeFocused();
+  await expect(page.locator('.seq-mark').first()).toBeFocused();
+  for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement?.classList.contains('seq-arrow'))); i++) {
+    await page.keyboard.press('Tab');
+  }
+  await expect(page.locator('.seq-arrow.seq-syn')).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.locator('.lab-detail')).toBeVisible();
   await page.locator('echo-lab').screenshot({ path: `${SHOTS}/echo-lab-dark-narrow.png` });
