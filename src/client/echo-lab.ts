@@ -37,7 +37,7 @@ export function mountEchoLab(root: HTMLElement): void {
 
   const store = new EventStore();
   const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
-  const diagram = mountSequenceDiagram(diagramBox);
+  const diagram = mountSequenceDiagram(diagramBox, 'Sequence diagram of this session');
   let selected: Arrow | Mark | undefined;
   let echoAddress: string | undefined;
 

@@ -1,4 +1,5 @@
 import EchoLab from './EchoLab.astro';
+import TcpStepper from './TcpStepper.astro';
 
 /** The components lesson MDX may use without importing them. */
-export const mdxComponents = { EchoLab };
+export const mdxComponents = { EchoLab, TcpStepper };

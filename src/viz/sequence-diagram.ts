@@ -5,6 +5,14 @@ import { formatMicros, type Arrow, type Lane, type Mark, type SequenceModel } fr
 
 export type SequenceOptions = {
   width: number;
+  /** Lanes are never narrower than this; the diagram scrolls sideways instead. */
+  minLaneWidth?: number;
+  /** Put the outer lanes near the edges, leaving the middle to long segment labels. */
+  spread?: boolean;
+  /** Pixels per row; two-line labels want more than the default. */
+  rowHeight?: number;
+  /** How a row's time is written in the left column. */
+  formatTime?: (t: number) => string;
   reducedMotion: boolean;
   onSelect: (item: Arrow | Mark) => void;
   selected?: string;
@@ -17,6 +25,7 @@ const HEADER_HEIGHT = 50;
 const ROW = 28;
 const MIN_LANE = 128;
 const ENTER_MS = 380;
+const LABEL_LINE = 12;
 
 type Layout = { x: (laneId: string) => number; y: (row: number) => number; width: number; height: number };
 
@@ -41,23 +50,31 @@ function endpoints(arrow: Arrow, at: Layout, marks: ReadonlyMap<string, number>)
   return [point(t0), point(t1)];
 }
 
-function layout(model: SequenceModel, width: number): Layout {
-  const laneWidth = Math.max(MIN_LANE, (width - GUTTER) / Math.max(1, model.lanes.length));
+/** Room kept beyond the outer lanes when they are spread to the edges: half a wide mark. */
+const EDGE_PAD = 80;
+
+function layout(model: SequenceModel, width: number, minLane: number, row: number, spread: boolean): Layout {
+  const count = Math.max(1, model.lanes.length);
+  const laneWidth = Math.max(minLane, (width - GUTTER) / count);
   const index = new Map(model.lanes.map((lane, i) => [lane.id, i]));
+  const spreadGap = count > 1 ? (Math.max(width, GUTTER + laneWidth * count) - GUTTER - 2 * EDGE_PAD) / (count - 1) : 0;
   return {
-    x: (laneId) => GUTTER + laneWidth * ((index.get(laneId) ?? 0) + 0.5),
-    y: (row) => HEADER + ROW * (row + 0.5),
+    x: (laneId) =>
+      spread && count > 1
+        ? GUTTER + EDGE_PAD + spreadGap * (index.get(laneId) ?? 0)
+        : GUTTER + laneWidth * ((index.get(laneId) ?? 0) + 0.5),
+    y: (index) => HEADER + row * (index + 0.5),
     width: Math.max(width, GUTTER + laneWidth * model.lanes.length),
-    height: HEADER + ROW * (model.rows.length + 1),
+    height: HEADER + row * (model.rows.length + 1),
   };
 }
 
 /** Times on the left, only where they change, so a burst of events reads as one instant. */
-function timeLabels(model: SequenceModel): { row: number; text: string }[] {
+function timeLabels(model: SequenceModel, format: (t: number) => string): { row: number; text: string }[] {
   const labels: { row: number; text: string }[] = [];
   let last = -1;
   model.rows.forEach((row, i) => {
-    if (row.t !== last) labels.push({ row: i, text: formatMicros(row.t) });
+    if (row.t !== last) labels.push({ row: i, text: format(row.t) });
     last = row.t;
   });
   return labels;
@@ -76,7 +93,8 @@ function activate(handler: () => void) {
  * model and keyed joins add, move or remove only what changed.
  */
 export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, options: SequenceOptions): void {
-  const at = layout(model, options.width);
+  const rowHeight = options.rowHeight ?? ROW;
+  const at = layout(model, options.width, options.minLaneWidth ?? MIN_LANE, rowHeight, options.spread ?? false);
   const { x, y, width, height } = at;
   const markSizes = new Map(model.marks.map((mark) => [`${mark.lane}|${mark.row}`, markWidth(mark.label)]));
   const ends = (arrow: Arrow) => endpoints(arrow, at, markSizes);
@@ -117,15 +135,20 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     );
   const duration = options.reducedMotion ? 0 : ENTER_MS;
 
+  const uid = svg.attr('data-uid');
+  const head = (d: Arrow) =>
+    d.lost || d.inFlight
+      ? null
+      : `url(#${uid}-${d.kind === 'data' || d.kind === 'fin' || d.kind === 'rst' ? d.kind : 'handshake'})`;
   svg
     .selectAll('defs')
     .data([null])
     .join((enter) => {
       const defs = enter.append('defs');
-      for (const kind of ['data', 'handshake', 'fin']) {
+      for (const kind of ['data', 'handshake', 'fin', 'rst']) {
         defs
           .append('marker')
-          .attr('id', `seq-head-${kind}`)
+          .attr('id', `${uid}-${kind}`)
           .attr('viewBox', '0 0 10 10')
           .attr('refX', 9)
           .attr('refY', 5)
@@ -148,7 +171,7 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
 
   layer('seq-times')
     .selectAll<SVGTextElement, { row: number; text: string }>('text')
-    .data(timeLabels(model), (d) => String(d.row))
+    .data(timeLabels(model, options.formatTime ?? formatMicros), (d) => String(d.row))
     .join('text')
     .attr('x', GUTTER - 10)
     .attr('y', (d) => y(d.row) + 4)
@@ -167,7 +190,7 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .select('line')
     .attr('x1', (d) => x(d.id))
     .attr('x2', (d) => x(d.id))
-    .attr('y1', (d) => y(d.firstRow) - ROW / 2)
+    .attr('y1', (d) => y(d.firstRow) - rowHeight / 2)
     .attr('y2', (d) => y(d.lastRow ?? model.rows.length));
 
   const arrows = layer('seq-arrows')
@@ -179,6 +202,7 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
         g.append('line').attr('class', 'seq-hit');
         g.append('line').attr('class', 'seq-shaft');
         g.append('text').attr('class', 'seq-label');
+        g.append('text').attr('class', 'seq-cross').attr('text-anchor', 'middle').text('✕');
         g.select<SVGLineElement>('.seq-shaft')
           .attr('x1', (d) => ends(d)[0].x)
           .attr('y1', (d) => ends(d)[0].y)
@@ -212,14 +236,18 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .attr(
       'class',
       (d) =>
-        `seq-arrow seq-${d.kind}${d.reconstructed ? ' seq-reconstructed' : ''}${d.id === options.selected ? ' is-selected' : ''}`,
+        `seq-arrow seq-${d.kind}${d.reconstructed ? ' seq-reconstructed' : ''}${d.captured ? ' seq-captured' : ''}` +
+        `${d.lost ? ' seq-lost' : ''}${d.inFlight ? ' seq-inflight' : ''}${d.id === options.selected ? ' is-selected' : ''}`,
     )
     .attr('aria-label', (d) => d.description)
     .attr('aria-pressed', (d) => String(d.id === options.selected))
     .on('click keydown', (event: Event, d) => activate(() => options.onSelect(d))(event));
+  arrows.select('.seq-shaft').attr('marker-end', head);
   arrows
-    .select('.seq-shaft')
-    .attr('marker-end', (d) => `url(#seq-head-${d.kind === 'data' ? 'data' : d.kind === 'fin' ? 'fin' : 'handshake'})`);
+    .select('.seq-cross')
+    .attr('display', (d) => (d.lost ? null : 'none'))
+    .attr('x', (d) => ends(d)[1].x)
+    .attr('y', (d) => ends(d)[1].y + 5);
   arrows
     .select('.seq-hit')
     .attr('x1', (d) => ends(d)[0].x)
@@ -229,9 +257,19 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
   arrows
     .select('.seq-label')
     .attr('x', (d) => labelAt(d).x)
-    .attr('y', (d) => labelAt(d).y - 6)
+    .attr('y', (d) => labelAt(d).y - 6 - LABEL_LINE * (d.label.split('\n').length - 1))
     .attr('text-anchor', 'middle')
-    .text((d) => (d.reconstructed ? `${d.label} ⟲` : d.label));
+    .selectAll('tspan')
+    .data((d) => {
+      const lines = d.label.split('\n');
+      const suffix = d.reconstructed ? ' ⟲' : d.captured ? ' ●' : '';
+      return lines.map((text, i) => ({ text: i === 0 ? text + suffix : text, x: labelAt(d).x, first: i === 0 }));
+    })
+    .join('tspan')
+    .attr('x', (d) => d.x)
+    .attr('dy', (d) => (d.first ? 0 : LABEL_LINE))
+    .attr('class', (d) => (d.first ? null : 'seq-label-more'))
+    .text((d) => d.text);
 
   const marks = layer('seq-marks')
     .selectAll<SVGGElement, Mark>('g.seq-mark')
@@ -265,14 +303,18 @@ type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
 /** The lane titles (sticky while the rows scroll) and the rows themselves. */
 export type SequenceTarget = { header: Svg; body: Svg };
 
-export function mountSequenceDiagram(container: HTMLElement): SequenceTarget {
+let mounted = 0;
+
+export function mountSequenceDiagram(container: HTMLElement, label: string): SequenceTarget {
   const root = select(container);
+  mounted += 1;
   return {
     header: root.append('svg').attr('class', 'seq-header').attr('aria-hidden', 'true'),
     body: root
       .append('svg')
+      .attr('data-uid', `seq${mounted}`)
       .attr('class', 'seq-diagram')
       .attr('role', 'group')
-      .attr('aria-label', 'Sequence diagram of this session'),
+      .attr('aria-label', label),
   };
 }

@@ -1,3 +1,4 @@
+import type { Segment } from '../core/tcp/index.ts';
 import type { SocketEvent } from '../protocol/events.ts';
 
 /**
@@ -22,7 +23,7 @@ export type Lane = {
   lastRow?: number;
 };
 
-export type ArrowKind = 'syn' | 'syn-ack' | 'ack' | 'data' | 'fin';
+export type ArrowKind = 'syn' | 'syn-ack' | 'ack' | 'data' | 'fin' | 'rst';
 
 export type Arrow = {
   id: string;
@@ -36,6 +37,14 @@ export type Arrow = {
   reconstructed: boolean;
   /** The events the arrow stands for, shown when it is clicked. */
   events: SocketEvent[];
+  /** A TCP segment (simulated or captured) the arrow draws, for its header fields. */
+  segment?: Segment;
+  /** Seen on the wire by a packet capture. */
+  captured?: boolean;
+  /** Lost on the way: drawn ending in a cross. */
+  lost?: boolean;
+  /** Still travelling: drawn without a head, ending below the last row. */
+  inFlight?: boolean;
   /** A sentence for screen readers and the detail panel. */
   description: string;
 };

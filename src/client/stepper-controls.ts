@@ -1,0 +1,130 @@
+/** What a stepper must offer its controls: a position in a run, and ways to move it. */
+export type StepperDriver = {
+  length: () => number;
+  index: () => number;
+  go: (index: number) => void;
+  /** One step on; false when there is nothing more to show (or the driver is waiting on the learner). */
+  forward: () => boolean;
+  back: () => void;
+  /** Play is refused (e.g. while predicting); the reason is shown to the learner. */
+  playBlocked?: () => string | undefined;
+};
+
+export type StepperControls = {
+  refresh: () => void;
+  pause: () => void;
+};
+
+function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
+  const element = root.querySelector<T>(`.stepper-controls [data-part="${name}"]`);
+  if (element === null) throw new Error(`stepper controls lack [data-part="${name}"]`);
+  return element;
+}
+
+const isField = (target: EventTarget | null) =>
+  target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement;
+
+/**
+ * Wires the shared controls (StepperControls.astro) inside `root` to a driver: buttons, the timeline
+ * scrubber, speed, Play/Pause, and the keys ← → Space Home End anywhere in the stepper.
+ */
+export function bindStepperControls(root: HTMLElement, driver: StepperDriver, announce: (text: string) => void): StepperControls {
+  const back = part<HTMLButtonElement>(root, 'back');
+  const play = part<HTMLButtonElement>(root, 'play');
+  const forward = part<HTMLButtonElement>(root, 'forward');
+  const speed = part<HTMLSelectElement>(root, 'speed');
+  const timeline = part<HTMLInputElement>(root, 'timeline');
+  const position = part<HTMLOutputElement>(root, 'position');
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const refresh = () => {
+    const length = driver.length();
+    const index = driver.index();
+    timeline.max = String(Math.max(0, length - 1));
+    timeline.value = String(index);
+    timeline.setAttribute('aria-valuetext', `step ${index} of ${length - 1}`);
+    position.textContent = `step ${index} of ${length - 1}`;
+    back.disabled = index === 0;
+    const icon = play.querySelector('[data-icon]');
+    const label = play.querySelector('[data-label]');
+    if (icon !== null) icon.textContent = timer === undefined ? '▶' : '❚❚';
+    if (label !== null) label.textContent = timer === undefined ? 'Play' : 'Pause';
+  };
+  const pause = () => {
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+    refresh();
+  };
+  const start = () => {
+    const blocked = driver.playBlocked?.();
+    if (blocked !== undefined) {
+      announce(blocked);
+      return;
+    }
+    timer = setInterval(
+      () => {
+        if (!driver.forward()) pause();
+        else refresh();
+      },
+      1000 / Number(speed.value),
+    );
+    refresh();
+  };
+  const toggle = () => (timer === undefined ? start() : pause());
+  const stepForward = () => {
+    pause();
+    if (!driver.forward()) announce('That is the end of this run.');
+    refresh();
+  };
+  const stepBack = () => {
+    pause();
+    driver.back();
+    refresh();
+  };
+
+  back.addEventListener('click', stepBack);
+  forward.addEventListener('click', stepForward);
+  play.addEventListener('click', toggle);
+  speed.addEventListener('change', () => {
+    if (timer !== undefined) {
+      pause();
+      start();
+    }
+  });
+  timeline.addEventListener('input', () => {
+    pause();
+    driver.go(Number(timeline.value));
+    refresh();
+  });
+  root.addEventListener('keydown', (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || isField(event.target)) return;
+    const button = event.target instanceof HTMLButtonElement;
+    switch (event.key) {
+      case 'ArrowRight':
+        stepForward();
+        break;
+      case 'ArrowLeft':
+        stepBack();
+        break;
+      case ' ':
+        if (button) return;
+        toggle();
+        break;
+      case 'Home':
+        pause();
+        driver.go(0);
+        refresh();
+        break;
+      case 'End':
+        pause();
+        driver.go(driver.length() - 1);
+        refresh();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+  refresh();
+  return { refresh, pause };
+}

@@ -1,0 +1,363 @@
+import { KIND_LABELS, predictNext, scenarioById, type Segment, type World } from '../core/tcp/index.ts';
+import { mountSequenceDiagram, sequenceDiagram } from '../viz/sequence-diagram.ts';
+import type { Arrow, Mark } from '../viz/sequence-model.ts';
+import { mountStateDiagram, stateDiagram, type StateDiagramModel } from '../viz/state-diagram.ts';
+import { buildTcpSequenceModel, segmentText } from '../viz/tcp-sequence-model.ts';
+import { bindStepperControls } from './stepper-controls.ts';
+import { buildRun, defaultSpec, intervene, readPermalink, writePermalink, type RunSpec } from './tcp-run.ts';
+
+function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
+  const element = root.querySelector<T>(`[data-part="${name}"]`);
+  if (element === null) throw new Error(`TCP stepper markup lacks [data-part="${name}"]`);
+  return element;
+}
+
+/** Tall rows: segment labels carry a second line of options. */
+const ROW_HEIGHT = 46;
+
+export function formatSimTime(t: number): string {
+  return t >= 10_000_000 ? `${(t / 1_000_000).toFixed(2)} s` : `${(t / 1000).toFixed(1)} ms`;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+  const made = document.createElement(tag);
+  if (text !== undefined) made.textContent = text;
+  if (className !== undefined) made.className = className;
+  return made;
+}
+
+/** The header fields of a segment as a table, the way a packet dissector lists them. */
+function segmentTable(world: World, segment: Segment, absolute: boolean): HTMLTableElement {
+  const table = element('table', undefined, 'segment-fields');
+  const relative = segmentText(world, segment, false).split('\n')[0] ?? '';
+  const pick = (name: string) => new RegExp(`${name}=(\\d+)`).exec(relative)?.[1];
+  const options = segment.options;
+  const rows: [string, string][] = [
+    ['Source port', String(segment.srcPort)],
+    ['Destination port', String(segment.dstPort)],
+    ['Sequence number', absolute ? String(segment.seq) : `${pick('Seq') ?? '?'} (relative) · ${segment.seq} (raw)`],
+    [
+      'Acknowledgment number',
+      segment.flags.ACK
+        ? absolute
+          ? String(segment.ack)
+          : `${pick('Ack') ?? '?'} (relative) · ${segment.ack} (raw)`
+        : '— (ACK flag not set)',
+    ],
+    ['Flags', (['SYN', 'ACK', 'FIN', 'RST', 'PSH'] as const).filter((flag) => segment.flags[flag]).join(', ') || 'none'],
+    ['Window (raw field)', String(segment.window)],
+    ['MSS option', options.mss === undefined ? '—' : String(options.mss)],
+    [
+      'Window scale option',
+      options.windowScale === undefined ? '—' : `shift ${options.windowScale} (×${2 ** options.windowScale})`,
+    ],
+    ['SACK permitted', options.sackPermitted ? 'yes' : '—'],
+    [
+      'Timestamps',
+      options.timestamps === undefined ? '—' : `TSval ${options.timestamps.tsval}, TSecr ${options.timestamps.tsecr}`,
+    ],
+    ['Payload length', `${segment.len} bytes`],
+  ];
+  if (segment.len > 0)
+    rows.push(['Payload', JSON.stringify(segment.payload.length > 64 ? `${segment.payload.slice(0, 64)}…` : segment.payload)]);
+  for (const [name, value] of rows) {
+    const row = table.insertRow();
+    row.append(element('th', name), element('td', value));
+  }
+  return table;
+}
+
+function states(world: World): StateDiagramModel {
+  const event = world.event;
+  const transition = 'transition' in event ? event.transition : undefined;
+  return {
+    client: world.clients.map((client) => client.endpoint.state),
+    server: [world.server.listener.socket.state, ...world.server.listener.connections.map((connection) => connection.state)],
+    taken:
+      transition !== undefined && 'host' in event && transition.from !== transition.to
+        ? { from: transition.from, to: transition.to, side: event.host.side }
+        : undefined,
+  };
+}
+
+function describeStates(world: World): string {
+  const clients = world.clients.map((client) => `${client.name}: ${client.endpoint.state}`).join('; ');
+  const listener = world.server.listener;
+  const connections = listener.connections.map((connection) => `connection from :${connection.remotePort} ${connection.state}`);
+  const server = `${world.server.name}: listening socket ${listener.socket.state}${connections.length > 0 ? `, ${connections.join(', ')}` : ''}`;
+  const model = states(world);
+  const taken =
+    model.taken === undefined ? '' : ` This step the ${model.taken.side} moved ${model.taken.from} → ${model.taken.to}.`;
+  const queues = ` SYN queue ${listener.synQueue.length}, accept queue ${listener.acceptQueue.length} of ${listener.backlog}.`;
+  return `${clients}. ${server}.${queues}${taken}`;
+}
+
+/** Brings one <tcp-stepper> to life: the model, both diagrams, the controls and the permalink. */
+export function mountTcpStepper(root: HTMLElement): void {
+  const key = root.dataset.key ?? 'tcp';
+  const fallback = root.dataset.scenario ?? 'handshake';
+  const scenarioSelect = part<HTMLSelectElement>(root, 'scenario');
+  const description = part(root, 'description');
+  const latency = part<HTMLSelectElement>(root, 'latency');
+  const loss = part<HTMLSelectElement>(root, 'loss');
+  const seed = part<HTMLInputElement>(root, 'seed');
+  const drop = part<HTMLButtonElement>(root, 'drop');
+  const learner = part<HTMLInputElement>(root, 'learner');
+  const absoluteBox = part<HTMLInputElement>(root, 'absolute');
+  const predictBox = part<HTMLInputElement>(root, 'predict');
+  const explain = part(root, 'explain');
+  const predictPanel = part(root, 'predict-panel');
+  const inflight = part(root, 'inflight');
+  const sequenceBox = part(root, 'sequence');
+  const statesText = part(root, 'states');
+  const detail = part(root, 'detail');
+  const link = part<HTMLButtonElement>(root, 'link');
+  const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  const sequence = mountSequenceDiagram(sequenceBox, 'Sequence diagram of the simulated connection');
+  const fsm = mountStateDiagram(part(root, 'fsm'), 'TCP state diagram with the current states lit');
+
+  const initial = readPermalink(new URLSearchParams(location.search), key, fallback);
+  let spec: RunSpec = initial.spec;
+  let absolute = initial.absolute;
+  let worlds = buildRun(spec);
+  let cursor = Math.min(initial.step, worlds.length - 1);
+  let selected: Arrow | undefined;
+  let feedback: HTMLElement | undefined;
+
+  const world = () => worlds[cursor] as World;
+
+  function syncInputs(): void {
+    scenarioSelect.value = spec.scenario;
+    description.textContent = scenarioById(spec.scenario)?.description ?? '';
+    latency.value = String(spec.latencyMs);
+    loss.value = String(spec.lossPct);
+    seed.value = String(spec.seed);
+    learner.checked = spec.learner;
+    absoluteBox.checked = absolute;
+  }
+
+  function saveLink(): void {
+    const params = new URLSearchParams(location.search);
+    writePermalink(params, key, { spec, step: cursor, absolute });
+    const query = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${query === '' ? '' : `?${query}`}${location.hash}`);
+  }
+
+  function showDetail(item: Arrow | Mark): void {
+    if (!('segment' in item) || item.segment === undefined) return;
+    selected = item;
+    detail.hidden = false;
+    const where = item.lost ? 'lost on the way' : item.inFlight ? 'still in flight' : `arrived at step ${item.endRow}`;
+    detail.replaceChildren(
+      element('p', `${item.description.split(':')[0]} · sent at step ${item.startRow}, ${where}`, 'lab-detail-title'),
+      segmentTable(world(), item.segment, absolute),
+    );
+    const close = element('button', 'Close details', 'lab-button');
+    close.type = 'button';
+    close.addEventListener('click', () => {
+      detail.hidden = true;
+      selected = undefined;
+      render();
+    });
+    detail.append(close);
+    render();
+  }
+
+  function renderInflight(): void {
+    const now = world();
+    inflight.hidden = !spec.learner;
+    if (!spec.learner) return;
+    const waiting = now.network.inFlight;
+    inflight.replaceChildren(
+      element(
+        'p',
+        waiting.length === 0 ? 'Nothing is in flight.' : 'In flight — choose what happens to each segment:',
+        'stepper-inflight-title',
+      ),
+    );
+    const list = element('ul');
+    for (const item of waiting) {
+      const row = element('li');
+      row.append(element('code', segmentText(now, item.segment, absolute).replace('\n', ' ')));
+      for (const kind of ['deliver', 'drop'] as const) {
+        const button = element('button', kind === 'deliver' ? 'Deliver' : 'Lose', 'lab-button');
+        button.type = 'button';
+        button.setAttribute(
+          'aria-label',
+          `${kind === 'deliver' ? 'Deliver' : 'Lose'} ${item.segment.from} segment ${item.segment.id}`,
+        );
+        button.addEventListener('click', () => {
+          spec = intervene(spec, { at: cursor, kind, segmentId: item.segment.id });
+          worlds = buildRun(spec);
+          cursor = Math.min(cursor + 1, worlds.length - 1);
+          render();
+          controls.refresh();
+        });
+        row.append(' ', button);
+      }
+      list.append(row);
+    }
+    inflight.append(list);
+  }
+
+  function render(): void {
+    const now = world();
+    sequenceDiagram(sequence, buildTcpSequenceModel(worlds, cursor, absolute), {
+      width: sequenceBox.clientWidth,
+      minLaneWidth: 200,
+      rowHeight: ROW_HEIGHT,
+      spread: true,
+      formatTime: formatSimTime,
+      reducedMotion: reducedMotion.matches,
+      onSelect: showDetail,
+      selected: selected?.id,
+    });
+    stateDiagram(fsm, states(now), reducedMotion.matches);
+    statesText.textContent = describeStates(now);
+    const armed = now.network.dropNext.length > 0 ? ' The next segment sent will be lost.' : '';
+    explain.textContent = `Step ${cursor} · t = ${formatSimTime(now.clock.now)} — ${now.event.explanation}${armed}`;
+    if (feedback !== undefined) explain.prepend(feedback);
+    renderInflight();
+    if (!sequenceBox.matches(':hover')) {
+      const rowY = 8 + ROW_HEIGHT * (cursor + 1);
+      if (rowY > sequenceBox.scrollTop + sequenceBox.clientHeight - 60 || rowY < sequenceBox.scrollTop)
+        sequenceBox.scrollTop = rowY - sequenceBox.clientHeight / 2;
+    }
+    saveLink();
+  }
+
+  /** In predict mode, forward first asks; the answer then takes the step. */
+  function ask(): void {
+    const prediction = predictNext(world());
+    if (prediction === undefined) return;
+    predictPanel.hidden = false;
+    predictPanel.replaceChildren(element('p', prediction.question, 'stepper-question'));
+    const choices = element('div', undefined, 'stepper-choices');
+    for (const choice of prediction.choices) {
+      const button = element('button', KIND_LABELS[choice], 'lab-button');
+      button.type = 'button';
+      button.addEventListener('click', () => {
+        const right = choice === prediction.answer;
+        feedback = element(
+          'strong',
+          right ? 'Right. ' : `Not quite: it was ${KIND_LABELS[prediction.answer]}. `,
+          right ? 'is-right' : 'is-wrong',
+        );
+        predictPanel.hidden = true;
+        cursor = Math.min(cursor + 1, worlds.length - 1);
+        explain.textContent = '';
+        render();
+        explain.append(` ${prediction.explanation}`);
+        controls.refresh();
+        part<HTMLButtonElement>(root, 'forward').focus();
+      });
+      choices.append(button);
+    }
+    predictPanel.append(choices);
+    choices.querySelector('button')?.focus();
+  }
+
+  const controls = bindStepperControls(
+    root,
+    {
+      length: () => worlds.length,
+      index: () => cursor,
+      go: (index) => {
+        feedback = undefined;
+        cursor = Math.max(0, Math.min(worlds.length - 1, index));
+        render();
+      },
+      forward: () => {
+        if (cursor >= worlds.length - 1) return false;
+        if (predictBox.checked && !predictPanel.hidden) return true;
+        if (predictBox.checked) {
+          ask();
+          return true;
+        }
+        feedback = undefined;
+        cursor += 1;
+        render();
+        return true;
+      },
+      back: () => {
+        feedback = undefined;
+        predictPanel.hidden = true;
+        cursor = Math.max(0, cursor - 1);
+        render();
+      },
+      playBlocked: () =>
+        predictBox.checked ? 'Play is off while you predict: step forward to answer each question.' : undefined,
+    },
+    (text) => {
+      explain.textContent = text;
+    },
+  );
+
+  function restart(next: RunSpec, keepStep: boolean): void {
+    spec = next;
+    worlds = buildRun(spec);
+    cursor = keepStep ? Math.min(cursor, worlds.length - 1) : 0;
+    selected = undefined;
+    detail.hidden = true;
+    feedback = undefined;
+    predictPanel.hidden = true;
+    syncInputs();
+    render();
+    controls.refresh();
+  }
+
+  scenarioSelect.addEventListener('change', () =>
+    restart(
+      {
+        ...defaultSpec(scenarioSelect.value),
+        latencyMs: spec.latencyMs,
+        lossPct: spec.lossPct,
+        seed: spec.seed,
+        learner: spec.learner,
+      },
+      false,
+    ),
+  );
+  latency.addEventListener('change', () => restart({ ...spec, latencyMs: Number(latency.value), interventions: [] }, true));
+  loss.addEventListener('change', () => restart({ ...spec, lossPct: Number(loss.value), interventions: [] }, true));
+  seed.addEventListener('change', () => {
+    const value = Math.floor(Number(seed.value));
+    if (!Number.isFinite(value) || value < 0 || value > 99_999) {
+      explain.textContent = 'The seed is a whole number from 0 to 99999.';
+      seed.value = String(spec.seed);
+      return;
+    }
+    restart({ ...spec, seed: value, interventions: [] }, true);
+  });
+  learner.addEventListener('change', () => restart({ ...spec, learner: learner.checked, interventions: [] }, false));
+  absoluteBox.addEventListener('change', () => {
+    absolute = absoluteBox.checked;
+    if (selected !== undefined) showDetail(selected);
+    else render();
+  });
+  predictBox.addEventListener('change', () => {
+    controls.pause();
+    predictPanel.hidden = true;
+    feedback = undefined;
+    render();
+  });
+  drop.addEventListener('click', () => {
+    spec = intervene(spec, { at: cursor, kind: 'arm-drop' });
+    worlds = buildRun(spec);
+    render();
+    controls.refresh();
+  });
+  link.addEventListener('click', () => {
+    saveLink();
+    navigator.clipboard.writeText(location.href).then(
+      () => (link.textContent = 'Link copied'),
+      () => (link.textContent = 'Copy failed: the address bar has the link'),
+    );
+    setTimeout(() => (link.textContent = 'Copy a link to this step'), 2500);
+  });
+  new ResizeObserver(() => render()).observe(sequenceBox);
+
+  syncInputs();
+  render();
+  controls.refresh();
+}
