@@ -13,7 +13,7 @@ export const LATENCIES_MS = [5, 50, 200] as const;
 export const LOSSES_PCT = [0, 10, 30] as const;
 
 export type Intervention =
-  | { readonly at: number; readonly kind: 'arm-drop' }
+  | { readonly at: number; readonly kind: 'arm-drop' | 'wait' }
   | { readonly at: number; readonly kind: 'deliver' | 'drop'; readonly segmentId: number };
 
 const scenarioIds = SCENARIOS.map((scenario) => scenario.id);
@@ -35,7 +35,7 @@ export const runSpec = z.object({
   interventions: z
     .array(
       z.union([
-        z.object({ at: z.number().int().nonnegative(), kind: z.literal('arm-drop') }),
+        z.object({ at: z.number().int().nonnegative(), kind: z.enum(['arm-drop', 'wait']) }),
         z.object({
           at: z.number().int().nonnegative(),
           kind: z.enum(['deliver', 'drop']),
@@ -64,7 +64,8 @@ export function initialWorld(spec: RunSpec): World {
 
 /**
  * Every world of the run, replaying the learner's interventions where they were made. A timed run
- * goes until nothing is left to happen; a run in "learner chooses" mode stops where it needs a choice.
+ * goes until nothing is left to happen; a run in "learner chooses" mode stops wherever segments are
+ * waiting, until the learner delivers one, loses one, or lets time pass ("wait").
  */
 export function buildRun(spec: RunSpec): World[] {
   const worlds: World[] = [initialWorld(spec)];
@@ -76,6 +77,8 @@ export function buildRun(spec: RunSpec): World[] {
       worlds[i] = world;
     }
     const choice = here.find((intervention) => intervention.kind !== 'arm-drop');
+    // With segments waiting for the learner, time moves on only when they say so.
+    if (spec.learner && choice === undefined && world.network.inFlight.length > 0) break;
     const next =
       choice?.kind === 'deliver' || choice?.kind === 'drop'
         ? step(world, { kind: choice.kind, segmentId: choice.segmentId })
@@ -97,15 +100,16 @@ export function intervene(spec: RunSpec, intervention: Intervention): RunSpec {
 }
 
 function encodeIntervention(intervention: Intervention): string {
-  if (intervention.kind === 'arm-drop') return `${intervention.at}a`;
+  if (!('segmentId' in intervention)) return `${intervention.at}${intervention.kind === 'wait' ? 'w' : 'a'}`;
   return `${intervention.at}${intervention.kind === 'deliver' ? 'd' : 'x'}${intervention.segmentId}`;
 }
 
 function decodeIntervention(text: string): Intervention | undefined {
-  const match = /^(\d+)(a|d|x)(\d*)$/.exec(text);
+  const match = /^(\d+)(a|w|d|x)(\d*)$/.exec(text);
   if (match === null) return undefined;
   const at = Number(match[1]);
   if (match[2] === 'a') return { at, kind: 'arm-drop' };
+  if (match[2] === 'w') return { at, kind: 'wait' };
   return { at, kind: match[2] === 'd' ? 'deliver' : 'drop', segmentId: Number(match[3]) };
 }
 

@@ -171,7 +171,7 @@ export function mountTcpStepper(root: HTMLElement): void {
     inflight.replaceChildren(
       element(
         'p',
-        waiting.length === 0 ? 'Nothing is in flight.' : 'In flight — choose what happens to each segment:',
+        waiting.length === 0 ? 'Nothing is in flight.' : 'In flight — deliver or lose a segment, or Step forward to let time pass (timers may fire):',
         'stepper-inflight-title',
       ),
     );
@@ -268,6 +268,12 @@ export function mountTcpStepper(root: HTMLElement): void {
         render();
       },
       forward: () => {
+        if (cursor >= worlds.length - 1 && spec.learner && world().network.inFlight.length > 0) {
+          const before = worlds.length;
+          spec = intervene(spec, { at: cursor, kind: 'wait' });
+          worlds = buildRun(spec);
+          if (worlds.length <= before) return false;
+        }
         if (cursor >= worlds.length - 1) return false;
         if (predictBox.checked && !predictPanel.hidden) return true;
         if (predictBox.checked) {
