@@ -10,7 +10,7 @@ import {
   STDERR_TAIL_CHARS,
 } from './capture-limits.ts';
 import { parseTcpPacket, type ParsedTcp } from './packet-parser.ts';
-import { createPcapStream } from './pcap-parser.ts';
+import { createPcapStream, type PcapRecord } from './pcap-parser.ts';
 import { summarizeStderr, whyCaptureFailed } from './tcpdump-stderr.ts';
 
 export type CaptureSupport = { ok: true; path: string } | { ok: false; reason: string };
@@ -141,7 +141,7 @@ export function startCapture(options: CaptureOptions): Capture {
 
   child.stdout?.on('data', (chunk: Buffer) => {
     if (finished) return;
-    let records;
+    let records: PcapRecord[];
     try {
       records = stream.push(chunk);
     } catch (error) {

@@ -93,14 +93,31 @@ describe('parseTcpPacket on the IPv4 echo recorded on lo (Ethernet framing)', ()
   });
 
   it('reads the close: FIN from each side, each acknowledged at its sequence number plus one', () => {
-    expect(clientFin).toMatchObject({ src: client, seq: 2742587588, ack: 3856254681, flags: { ...NO_FLAGS, ACK: true, FIN: true } });
-    expect(serverFin).toMatchObject({ src: server, seq: 3856254681, ack: 2742587589, flags: { ...NO_FLAGS, ACK: true, FIN: true } });
+    expect(clientFin).toMatchObject({
+      src: client,
+      seq: 2742587588,
+      ack: 3856254681,
+      flags: { ...NO_FLAGS, ACK: true, FIN: true },
+    });
+    expect(serverFin).toMatchObject({
+      src: server,
+      seq: 3856254681,
+      ack: 2742587589,
+      flags: { ...NO_FLAGS, ACK: true, FIN: true },
+    });
     expect(lastAck).toMatchObject({ src: client, seq: 2742587589, ack: 3856254682, flags: { ...NO_FLAGS, ACK: true } });
   });
 
   it('produces segments the protocol schema accepts once the caller adds t', () => {
-    for (const name of ['ipv4-echo.pcap', 'ipv6-echo.pcap', 'ipv4-refused.pcap', 'ipv4-echo-sll2.pcap', 'ipv4-refused-nano.pcap']) {
-      for (const segment of fixtureSegments(name)) expect(capturedSegment.parse({ t: 0, ...segment })).toEqual({ t: 0, ...segment });
+    for (const name of [
+      'ipv4-echo.pcap',
+      'ipv6-echo.pcap',
+      'ipv4-refused.pcap',
+      'ipv4-echo-sll2.pcap',
+      'ipv4-refused-nano.pcap',
+    ]) {
+      for (const segment of fixtureSegments(name))
+        expect(capturedSegment.parse({ t: 0, ...segment })).toEqual({ t: 0, ...segment });
     }
   });
 });
@@ -128,7 +145,12 @@ describe('parseTcpPacket on the other recordings', () => {
     const segments = fixtureSegments('ipv4-refused.pcap');
     expect(segments).toHaveLength(2);
     const [syn, reset] = segments;
-    expect(syn).toMatchObject({ src: '127.0.0.1:48290', dst: '127.0.0.1:40213', seq: 2342614320, flags: { ...NO_FLAGS, SYN: true } });
+    expect(syn).toMatchObject({
+      src: '127.0.0.1:48290',
+      dst: '127.0.0.1:40213',
+      seq: 2342614320,
+      flags: { ...NO_FLAGS, SYN: true },
+    });
     expect(reset).toEqual({
       src: '127.0.0.1:40213',
       dst: '127.0.0.1:48290',

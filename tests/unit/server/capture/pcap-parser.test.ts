@@ -16,7 +16,13 @@ function globalHeader(fields: HeaderFields): Uint8Array {
   return bytes;
 }
 
-function record(littleEndian: boolean, seconds: number, fraction: number, data: number[], originalLength = data.length): Uint8Array {
+function record(
+  littleEndian: boolean,
+  seconds: number,
+  fraction: number,
+  data: number[],
+  originalLength = data.length,
+): Uint8Array {
   const bytes = new Uint8Array(16 + data.length);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, seconds, littleEndian);
@@ -152,7 +158,9 @@ describe('createPcapStream on streams it must refuse', () => {
   it('rejects a bad magic with the bytes it found, and keeps refusing', () => {
     const stream = createPcapStream();
     const text = new TextEncoder().encode('GET / HTTP/1.1\r\nHost: example\r\n\r\n');
-    expect(() => stream.push(text)).toThrow('not a pcap stream: it starts with 0x47455420, not the pcap magic a1b2c3d4 or a1b23c4d');
+    expect(() => stream.push(text)).toThrow(
+      'not a pcap stream: it starts with 0x47455420, not the pcap magic a1b2c3d4 or a1b23c4d',
+    );
     expect(() => stream.push(fixtureBytes('ipv4-echo.pcap'))).toThrow('not a pcap stream');
     expect(stream.bufferedBytes).toBe(0);
   });
