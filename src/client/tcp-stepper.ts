@@ -171,7 +171,9 @@ export function mountTcpStepper(root: HTMLElement): void {
     inflight.replaceChildren(
       element(
         'p',
-        waiting.length === 0 ? 'Nothing is in flight.' : 'In flight — deliver or lose a segment, or Step forward to let time pass (timers may fire):',
+        waiting.length === 0
+          ? 'Nothing is in flight.'
+          : 'In flight — deliver or lose a segment, or Step forward to let time pass (timers may fire):',
         'stepper-inflight-title',
       ),
     );
@@ -366,4 +368,5 @@ export function mountTcpStepper(root: HTMLElement): void {
   syncInputs();
   render();
   controls.refresh();
+  root.dataset.ready = 'true';
 }

@@ -1,0 +1,135 @@
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+const SHOTS = 'tests/e2e/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+const LESSON = '/lessons/handshake-and-goodbye/';
+
+function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return problems;
+}
+
+async function firstStepper(page: Page) {
+  const stepper = page.locator('tcp-stepper').first();
+  await stepper.scrollIntoViewIfNeeded();
+  await expect(stepper).toHaveAttribute('data-ready', 'true');
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step 0 of \d+/);
+  return stepper;
+}
+
+test('steps forward and back through the handshake, with states lit', async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto(LESSON);
+  const stepper = await firstStepper(page);
+  const labels = stepper.locator('.seq-diagram .seq-arrow .seq-label');
+
+  const forward = stepper.getByRole('button', { name: 'Step forward' });
+  for (let i = 0; i < 4; i++) await forward.click();
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step 4 of/);
+  await expect(labels.filter({ hasText: /^SYN Seq=0 / })).toHaveCount(1);
+  await expect(labels.filter({ hasText: /^SYN, ACK Seq=0 Ack=1 / })).toHaveCount(1);
+  await expect(stepper.locator('.fsm-node.is-client > text')).toHaveText('ESTABLISHED');
+  await expect(stepper.locator('.fsm-edge.is-taken')).toHaveCount(1);
+  await expect(stepper.locator('.stepper-states')).toContainText('client: ESTABLISHED');
+
+  // The keyboard works anywhere in the stepper: ← steps back and restores the previous picture.
+  await forward.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step 3 of/);
+  await expect(stepper.locator('.fsm-node.is-client > text')).toHaveText('SYN-SENT');
+  await page.keyboard.press('ArrowRight');
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step 4 of/);
+
+  // A segment's header fields, relative and absolute.
+  await stepper.locator('.seq-arrow.seq-syn').click();
+  await expect(stepper.locator('.segment-fields')).toContainText('Sequence number');
+  await expect(stepper.locator('.segment-fields')).toContainText('MSS option1460');
+  await stepper.getByLabel('Absolute sequence numbers').check();
+  await expect(labels.filter({ hasText: /^SYN Seq=0 / })).toHaveCount(0);
+  await stepper.screenshot({ path: `${SHOTS}/tcp-stepper.png` });
+  expect(problems).toEqual([]);
+});
+
+test('a shared permalink opens the same step of the same run', async ({ page, browser }) => {
+  await page.goto(LESSON);
+  const stepper = await firstStepper(page);
+  await stepper.getByLabel('Latency').selectOption('200');
+  await stepper.getByRole('button', { name: 'Drop the next segment' }).click();
+  const forward = stepper.getByRole('button', { name: 'Step forward' });
+  for (let i = 0; i < 3; i++) await forward.click();
+  await expect(stepper.locator('.seq-arrow.seq-lost')).toHaveCount(1);
+  const position = await stepper.locator('.stepper-position').innerText();
+  const labelTexts = (scope: typeof stepper) =>
+    scope.locator('.seq-diagram .seq-label').evaluateAll((nodes) => nodes.map((node) => node.textContent));
+  const labels = await labelTexts(stepper);
+  expect(labels.length).toBeGreaterThan(0);
+  expect(page.url()).toContain('tcp-handshake.step=3');
+
+  // Opened fresh elsewhere, as a shared link is.
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  await other.goto(page.url());
+  const again = other.locator('tcp-stepper').first();
+  await expect(again).toHaveAttribute('data-ready', 'true');
+  await expect(again.locator('.stepper-position')).toHaveText(position);
+  await expect(again.getByLabel('Latency')).toHaveValue('200');
+  await expect.poll(() => labelTexts(again)).toEqual(labels);
+  await expect(again.locator('.seq-arrow.seq-lost')).toHaveCount(1);
+  await context.close();
+});
+
+test('predict mode asks before each step and says whether the guess was right', async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto(LESSON);
+  const stepper = await firstStepper(page);
+  await stepper.getByLabel('Predict the next segment').check();
+  await stepper.getByRole('button', { name: 'Step forward' }).click();
+  const panel = stepper.locator('.stepper-predict');
+  await expect(panel).toBeVisible();
+  await expect(panel).toContainText('What is sent?');
+  await panel.getByRole('button', { name: 'SYN', exact: true }).click();
+  await expect(stepper.locator('.stepper-explain .is-right')).toHaveText('Right. ');
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step 1 of/);
+  await stepper.getByRole('button', { name: 'Play' }).click();
+  await expect(stepper.locator('.stepper-explain')).toContainText('Play is off while you predict');
+  expect(problems).toEqual([]);
+});
+
+test('the scenario select and learner delivery work, in dark mode on a phone', async ({ browser }) => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    colorScheme: 'dark',
+    reducedMotion: 'reduce',
+  });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.goto(LESSON);
+  const stepper = await firstStepper(page);
+  await stepper.getByLabel('Scenario').selectOption('connection-refused');
+  await expect(stepper.locator('.stepper-description')).toContainText('Nothing listens on the port');
+  await stepper.getByRole('button', { name: 'Step forward' }).focus();
+  await page.keyboard.press('End');
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step (\d+) of \1/);
+  await expect(stepper.locator('.seq-arrow.seq-rst')).toHaveCount(1);
+  await expect(stepper.locator('.stepper-explain')).toContainText(/refused|ECONNREFUSED/i);
+
+  await stepper.getByLabel('Scenario').selectOption('handshake');
+  await stepper.getByLabel('I choose which segment arrives next').check();
+  const inflight = stepper.locator('.stepper-inflight');
+  await expect(inflight).toBeVisible();
+  await stepper.getByRole('button', { name: 'Step forward' }).click();
+  await stepper.getByRole('button', { name: 'Step forward' }).click();
+  await expect(inflight.getByRole('button', { name: /Deliver client segment/ })).toHaveCount(1);
+  await inflight.getByRole('button', { name: /Deliver client segment/ }).click();
+  await expect(stepper.locator('.fsm-node.is-server').filter({ hasText: 'SYN-RECEIVED' })).toHaveCount(1);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width).toBeLessThanOrEqual(390);
+  await stepper.screenshot({ path: `${SHOTS}/tcp-stepper-dark-narrow.png` });
+  expect(problems).toEqual([]);
+  await context.close();
+});
