@@ -6,12 +6,15 @@ import type { PlaygroundConfig } from './config.ts';
 import { CLOSE } from './limits.ts';
 import { createSandbox, originsFor, type Sandbox } from './sandbox.ts';
 import { staticFiles } from './static-files.ts';
+import { captureSupport, type CaptureSupport } from './capture/tcpdump.ts';
 
 export type Playground = {
   url: string;
   port: number;
   http: Server;
   sandbox: Sandbox;
+  /** Whether --capture is in force, or why not; undefined when it was not asked for. */
+  capture: CaptureSupport | undefined;
   /** Closes every session with 1001, then the HTTP server. */
   close: () => Promise<void>;
 };
@@ -52,7 +55,8 @@ export async function startPlayground(config: PlaygroundConfig): Promise<Playgro
   });
   http.on('clientError', (_error, socket) => socket.destroy());
   let port = config.port;
-  const sandbox = createSandbox({ allowedOrigins: () => originsFor(config.host, port, config.origins) });
+  const capture = config.capture ? await captureSupport() : undefined;
+  const sandbox = createSandbox({ allowedOrigins: () => originsFor(config.host, port, config.origins), capture });
   http.on('upgrade', (request, socket, head) => {
     if (!sandbox.handleUpgrade(request, socket, head)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -68,6 +72,7 @@ export async function startPlayground(config: PlaygroundConfig): Promise<Playgro
     port,
     http,
     sandbox,
+    capture,
     async close() {
       await sandbox.close(CLOSE.goingAway, 'server shutting down');
       http.closeAllConnections();

@@ -19,6 +19,7 @@ export const playgroundConfig = z.object({
     .array(z.url({ message: 'must be an origin such as http://example.test:4321' }))
     .describe('Extra origins allowed to open the sandbox, e.g. behind a proxy.'),
   dist: z.string().describe('The built site to serve.'),
+  capture: z.boolean().describe("Capture the sandbox's own loopback segments with tcpdump, where permitted."),
 });
 export type PlaygroundConfig = z.infer<typeof playgroundConfig>;
 
@@ -29,6 +30,7 @@ Options:
   --host ADDR     address to listen on (env HOST; default ${DEFAULT_HOST})
   --origin URL    another origin allowed to open the sandbox; repeatable
   --dist DIR      the built site to serve (default dist)
+  --capture       draw real captured segments (tcpdump on loopback; needs root or CAP_NET_RAW)
   --help          this text`;
 
 export type ConfigResult = { ok: true; config: PlaygroundConfig } | { ok: false; message: string; help?: boolean };
@@ -44,6 +46,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
         host: { type: 'string' },
         origin: { type: 'string', multiple: true },
         dist: { type: 'string' },
+        capture: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -58,6 +61,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     host: values.host ?? (env.HOST || undefined) ?? DEFAULT_HOST,
     origins: values.origin ?? [],
     dist: values.dist ?? 'dist',
+    capture: values.capture === true,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { SocketEvent } from '../src/protocol/events.ts';
+import type { CapturedSegment } from '../src/protocol/segments.ts';
 import type { ServerMessage } from '../src/protocol/messages.ts';
 import {
   DRAIN_POLL_MS,
@@ -26,6 +27,7 @@ export class EventOutbox {
   readonly #ws: WebSocket;
   readonly #hooks: OutboxHooks;
   #queue: SocketEvent[] = [];
+  #segments: CapturedSegment[] = [];
   #timer: NodeJS.Timeout | undefined;
   #paused = false;
   #closed = false;
@@ -39,6 +41,18 @@ export class EventOutbox {
     if (this.#closed) return;
     this.#queue.push(event);
     if (this.#queue.length > MAX_PENDING_EVENTS) {
+      this.#closed = true;
+      this.#hooks.onOverflow();
+      return;
+    }
+    this.#schedule(EVENT_FLUSH_MS);
+  }
+
+  /** Captured segments travel like events: batched, and held while the browser is behind. */
+  pushSegment(segment: CapturedSegment): void {
+    if (this.#closed) return;
+    this.#segments.push(segment);
+    if (this.#queue.length + this.#segments.length > MAX_PENDING_EVENTS) {
       this.#closed = true;
       this.#hooks.onOverflow();
       return;
@@ -61,6 +75,11 @@ export class EventOutbox {
       this.#queue = this.#queue.slice(events.length);
       this.#ws.send(JSON.stringify({ type: 'events', events } satisfies ServerMessage));
     }
+    while (this.#segments.length > 0 && this.#ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
+      const segments = this.#segments.slice(0, MAX_EVENTS_PER_MESSAGE);
+      this.#segments = this.#segments.slice(segments.length);
+      this.#ws.send(JSON.stringify({ type: 'segments', segments } satisfies ServerMessage));
+    }
     this.#updatePressure();
   }
 
@@ -69,6 +88,7 @@ export class EventOutbox {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#queue = [];
+    this.#segments = [];
   }
 
   #updatePressure(): void {
@@ -80,7 +100,7 @@ export class EventOutbox {
       this.#paused = false;
       this.#hooks.onBackpressure(false);
     }
-    if (this.#paused || this.#queue.length > 0) this.#schedule(DRAIN_POLL_MS);
+    if (this.#paused || this.#queue.length > 0 || this.#segments.length > 0) this.#schedule(DRAIN_POLL_MS);
   }
 
   #schedule(delay: number): void {

@@ -14,6 +14,9 @@ if (!parsed.ok) {
 try {
   const playground = await startPlayground(parsed.config);
   console.log(`Socket Playground is running at ${playground.url}`);
+  if (playground.capture !== undefined) {
+    console.log(playground.capture.ok ? `Packet capture is on (${playground.capture.path}).` : playground.capture.reason);
+  }
   console.log('Press Ctrl-C to stop.');
   let stopping = false;
   const stop = (signal: string) => {

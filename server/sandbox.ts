@@ -5,12 +5,15 @@ import { WebSocketServer } from 'ws';
 import { SANDBOX_PATH } from '../src/protocol/messages.ts';
 import { CLOSE, MAX_PAYLOAD_BYTES, MAX_SESSIONS } from './limits.ts';
 import { Session } from './session.ts';
+import type { CaptureSupport } from './capture/tcpdump.ts';
 
 export type SandboxOptions = {
   /** The origins a browser may open the sandbox from; read at each upgrade (the port may be chosen late). */
   allowedOrigins: () => ReadonlySet<string>;
   /** Where the session's own servers listen. */
   labHost?: string;
+  /** Set when --capture was asked for: whether this machine permits it, checked once at start-up. */
+  capture?: CaptureSupport;
 };
 
 export type Sandbox = {
@@ -70,7 +73,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         return true;
       }
       wss.handleUpgrade(request, socket, head, (ws) => {
-        const session = new Session(ws, { id: randomUUID(), labHost });
+        const session = new Session(ws, { id: randomUUID(), labHost, capture: options.capture });
         sessions.add(session);
         ws.once('close', () => sessions.delete(session));
       });

@@ -31,6 +31,8 @@ import {
   MESSAGE_RATE_PER_SECOND,
 } from './limits.ts';
 import { TokenBucket } from './rate-limit.ts';
+import { startCapture, type Capture, type CaptureSupport } from './capture/tcpdump.ts';
+import type { CaptureState } from '../src/protocol/segments.ts';
 
 /** The kernel's send buffer a terminal socket may fill before further sends are refused. */
 const MAX_UNSENT_BYTES = 64 * 1024;
@@ -39,6 +41,13 @@ export type SessionOptions = {
   id: string;
   /** Address the session's servers listen on: always loopback. */
   labHost: string;
+  /** Present when --capture was asked for: whether tcpdump may run here, or why not. */
+  capture?: CaptureSupport;
+};
+
+const CAPTURE_OFF: CaptureState = {
+  state: 'off',
+  message: 'Packet capture is off, so the handshake is reconstructed; start the server with npm start -- --capture to see real segments.',
 };
 
 /**
@@ -51,6 +60,10 @@ export class Session {
   readonly #ws: WebSocket;
   readonly #outbox: EventOutbox;
   readonly #start = process.hrtime.bigint();
+  /** The same instant on the wall clock, in µs, to place tcpdump's timestamps on the session's timeline. */
+  readonly #wallStart = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  #capture: Capture | undefined;
+  #captureState: CaptureState = CAPTURE_OFF;
   readonly #sockets = new Map<string, TrackedSocket>();
   readonly #echo: EchoServer;
   readonly #bucket = new TokenBucket(MESSAGE_RATE_PER_SECOND, MESSAGE_BURST, performance.now());
@@ -96,12 +109,14 @@ export class Session {
     this.ready = this.#echo.listen().then(
       () => {
         if (this.#ended) return;
+        this.#startCapture(options.capture);
         this.#reply({
           type: 'welcome',
           version: PROTOCOL_VERSION,
           session: this.id,
           servers: [{ name: 'echo', address: this.#echo.address ?? '', state: 'listening' }],
           limits: { maxSendBytes: MAX_SEND_BYTES, maxSockets: MAX_CLIENT_SOCKETS },
+          capture: this.#captureState,
         });
       },
       () => this.end(CLOSE.internal, 'the echo server could not listen'),
@@ -119,10 +134,35 @@ export class Session {
     this.#outbox.close();
     for (const timer of this.#timers) clearTimeout(timer);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#capture?.stop();
+    this.#capture = undefined;
     for (const tracked of this.#sockets.values()) tracked.destroy();
     this.#sockets.clear();
     void this.#echo.close();
     if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(code, reason);
+  }
+
+  /** Captures the session's own echo port only, and tells the page whether it could. */
+  #startCapture(support: CaptureSupport | undefined): void {
+    if (support === undefined) return;
+    if (!support.ok) {
+      this.#captureState = { state: 'unavailable', message: support.reason };
+      return;
+    }
+    this.#captureState = { state: 'off', message: 'Packet capture is starting…' };
+    this.#capture = startCapture({
+      ports: [this.#echo.port],
+      tcpdumpPath: support.path,
+      onReady: () => {
+        this.#captureState = { state: 'on', message: `Capturing this session's segments on port ${this.#echo.port}: arrows marked ● are real packets.` };
+        this.#reply({ type: 'capture', capture: this.#captureState });
+      },
+      onSegment: (segment, timestampMicros) => this.#outbox.pushSegment({ ...segment, t: timestampMicros - this.#wallStart }),
+      onError: (message) => {
+        this.#captureState = { state: 'unavailable', message: `Packet capture stopped: ${message}` };
+        this.#reply({ type: 'capture', capture: this.#captureState });
+      },
+    });
   }
 
   #newSocketId(): string {

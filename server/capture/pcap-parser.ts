@@ -1,4 +1,4 @@
-import { MAX_PCAP_RECORD_BYTES } from './capture-limits.ts';
+import { MAX_PCAP_RECORD_BYTES } from '../limits.ts';
 
 /** One packet as the pcap stream holds it. */
 export type PcapRecord = {

@@ -8,7 +8,7 @@ import {
   CAPTURE_PROBE_TIMEOUT_MS,
   CAPTURE_SNAPLEN,
   STDERR_TAIL_CHARS,
-} from './capture-limits.ts';
+} from '../limits.ts';
 import { parseTcpPacket, type ParsedTcp } from './packet-parser.ts';
 import { createPcapStream, type PcapRecord } from './pcap-parser.ts';
 import { summarizeStderr, whyCaptureFailed } from './tcpdump-stderr.ts';

@@ -1,8 +1,7 @@
-import type { SocketEvent } from '../protocol/events.ts';
-import { describeEvent } from '../viz/describe-event.ts';
+import { describeEvent, describeSegment } from '../viz/describe-event.ts';
 import { mountSequenceDiagram, sequenceDiagram } from '../viz/sequence-diagram.ts';
 import { buildSequenceModel, formatMicros, type Arrow, type Mark } from '../viz/sequence-model.ts';
-import { EventStore } from './event-store.ts';
+import { EventStore, type SessionRecord } from './event-store.ts';
 import { describeClose, SandboxConnection, type ConnectionStatus } from './sandbox-connection.ts';
 import { Shell } from './shell.ts';
 import { createXterm } from './xterm-terminal.ts';
@@ -32,6 +31,7 @@ export function mountEchoLab(root: HTMLElement): void {
   const detail = part(root, 'detail');
   const log = part<HTMLOListElement>(root, 'log');
   const logCount = part(root, 'log-count');
+  const captureNote = part(root, 'capture');
   const terminalHost = part(root, 'terminal');
   terminalHost.textContent = '';
 
@@ -46,6 +46,11 @@ export function mountEchoLab(root: HTMLElement): void {
     onEvents: (events) => {
       store.add(events);
       shell.events(events);
+    },
+    onSegments: (segments) => store.addSegments(segments),
+    onCapture: (capture) => {
+      root.dataset.capture = capture.state;
+      captureNote.textContent = capture.message;
     },
     onReceived: (socket, data) => shell.received(socket, data),
     onStatus: (status) => {
@@ -100,7 +105,8 @@ export function mountEchoLab(root: HTMLElement): void {
     const times = document.createElement('p');
     times.textContent = item.events.map((event) => `${event.kind} at ${formatMicros(event.t)}`).join(' · ');
     const raw = document.createElement('pre');
-    raw.textContent = JSON.stringify(item.events.length === 1 ? item.events[0] : item.events, null, 2);
+    const segment = 'segment' in item ? item.segment : undefined;
+    raw.textContent = JSON.stringify(segment ?? (item.events.length === 1 ? item.events[0] : item.events), null, 2);
     const close = document.createElement('button');
     close.type = 'button';
     close.className = 'lab-button';
@@ -108,15 +114,17 @@ export function mountEchoLab(root: HTMLElement): void {
     close.addEventListener('click', () => {
       detail.hidden = true;
       selected = undefined;
-      draw(store.events);
+      draw(store);
     });
     detail.append(heading, times, raw, close);
-    draw(store.events);
+    draw(store);
   }
 
-  function draw(events: readonly SocketEvent[]): void {
+  function draw(record: SessionRecord): void {
     const follow = nearBottom(diagramBox);
-    sequenceDiagram(diagram, buildSequenceModel(events), {
+    sequenceDiagram(diagram, buildSequenceModel(record.events, record.segments), {
+      // Captured segments carry a second line of options.
+      rowHeight: record.segments.length > 0 ? 44 : undefined,
       width: diagramBox.clientWidth,
       reducedMotion: reducedMotion.matches,
       onSelect: showDetail,
@@ -125,26 +133,30 @@ export function mountEchoLab(root: HTMLElement): void {
     if (follow) diagramBox.scrollTop = diagramBox.scrollHeight;
   }
 
-  function appendLog(events: readonly SocketEvent[], added: readonly SocketEvent[]): void {
-    if (added.length === 0) log.replaceChildren();
+  function appendLog(all: SessionRecord, added: SessionRecord): void {
+    if (added.events.length === 0 && added.segments.length === 0) log.replaceChildren();
     const follow = nearBottom(log);
     const fragment = document.createDocumentFragment();
-    for (const event of added) {
+    const lines = [
+      ...added.events.map((event) => ({ t: event.t, text: describeEvent(event) })),
+      ...added.segments.map((segment) => ({ t: segment.t, text: describeSegment(segment) })),
+    ].sort((a, b) => a.t - b.t);
+    for (const line of lines) {
       const item = document.createElement('li');
-      item.textContent = describeEvent(event);
+      item.textContent = line.text;
       fragment.append(item);
     }
     log.append(fragment);
     while (log.childElementCount > MAX_LOG_LINES) log.firstElementChild?.remove();
-    logCount.textContent = String(events.length + store.dropped);
+    logCount.textContent = String(all.events.length + all.segments.length + store.dropped);
     if (follow) log.scrollTop = log.scrollHeight;
   }
 
-  store.subscribe((events, added) => {
-    draw(events);
-    appendLog(events, added);
+  store.subscribe((all, added) => {
+    draw(all);
+    appendLog(all, added);
   });
-  new ResizeObserver(() => draw(store.events)).observe(diagramBox);
+  new ResizeObserver(() => draw(store)).observe(diagramBox);
 
   showStatus(connection.status);
   connection.open();

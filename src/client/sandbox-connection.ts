@@ -1,4 +1,5 @@
 import type { SocketEvent } from '../protocol/events.ts';
+import type { CapturedSegment, CaptureState } from '../protocol/segments.ts';
 import {
   PROTOCOL_VERSION,
   SANDBOX_PATH,
@@ -8,7 +9,7 @@ import {
   type ServerMessage,
 } from '../protocol/messages.ts';
 
-type Reply = Exclude<ServerMessage, { type: 'welcome' | 'events' | 'received' }>;
+type Reply = Exclude<ServerMessage, { type: 'welcome' | 'events' | 'received' | 'capture' | 'segments' }>;
 type Request = Extract<ClientMessage, { id: number }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -19,6 +20,8 @@ export type ConnectionStatus =
 
 export type SandboxHandlers = {
   onEvents: (events: SocketEvent[]) => void;
+  onSegments: (segments: CapturedSegment[]) => void;
+  onCapture: (capture: CaptureState) => void;
   onReceived: (socket: string, data: string) => void;
   onStatus: (status: ConnectionStatus) => void;
   /** An error not tied to a request: the server's word on something the browser sent. */
@@ -114,6 +117,13 @@ export class SandboxConnection {
     switch (message.type) {
       case 'welcome':
         this.#setStatus({ state: 'open', session: message.session, servers: message.servers });
+        this.#handlers.onCapture(message.capture);
+        return;
+      case 'capture':
+        this.#handlers.onCapture(message.capture);
+        return;
+      case 'segments':
+        this.#handlers.onSegments(message.segments);
         return;
       case 'events':
         this.#handlers.onEvents(message.events);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { socketAddress, socketEvent, socketOrigin, socketRole } from './events.ts';
+import { capturedSegment, captureState } from './segments.ts';
 
 /** Bumped whenever a message changes shape; the hello carries it. */
 export const PROTOCOL_VERSION = 1;
@@ -95,7 +96,10 @@ export const serverMessage = z.discriminatedUnion('type', [
     session: z.string(),
     servers: z.array(serverInfo),
     limits: z.object({ maxSendBytes: z.number().int(), maxSockets: z.number().int() }),
+    capture: captureState,
   }),
+  z.object({ type: z.literal('capture'), capture: captureState }),
+  z.object({ type: z.literal('segments'), segments: z.array(capturedSegment) }),
   z.object({ type: z.literal('events'), events: z.array(socketEvent) }),
   z.object({
     type: z.literal('opened'),

@@ -1,4 +1,5 @@
 import type { SocketEvent } from '../protocol/events.ts';
+import type { CapturedSegment } from '../protocol/segments.ts';
 import { formatMicros } from './sequence-model.ts';
 
 function who(event: SocketEvent): string {
@@ -36,4 +37,19 @@ export function describeEvent(event: SocketEvent): string {
     }
   })();
   return `${at}  ${who(event)}: ${text}`;
+}
+
+/** One plain line per captured segment, in tcpdump's words. */
+export function describeSegment(segment: CapturedSegment): string {
+  const at = formatMicros(segment.t).padStart(14);
+  const flags = (['SYN', 'FIN', 'RST', 'PSH', 'ACK'] as const).filter((flag) => segment.flags[flag]).join(',');
+  const ack = segment.flags.ACK ? ` ack ${segment.ack}` : '';
+  const options = [
+    segment.options.mss === undefined ? '' : `mss ${segment.options.mss}`,
+    segment.options.sackPermitted ? 'sackOK' : '',
+    segment.options.timestamps === undefined ? '' : `TS val ${segment.options.timestamps.tsval} ecr ${segment.options.timestamps.tsecr}`,
+    segment.options.windowScale === undefined ? '' : `wscale ${segment.options.windowScale}`,
+  ].filter((option) => option !== '');
+  const payload = segment.len > 0 ? ` "${segment.preview}"` : '';
+  return `${at}  captured ${segment.src} > ${segment.dst}: [${flags}] seq ${segment.seq}${ack} win ${segment.window}${options.length > 0 ? ` [${options.join(', ')}]` : ''} length ${segment.len}${payload}`;
 }

@@ -1,10 +1,15 @@
-import type { Segment } from '../core/tcp/index.ts';
+import { formatSegment, type Segment } from '../core/tcp/index.ts';
 import type { SocketEvent } from '../protocol/events.ts';
+import type { CapturedSegment } from '../protocol/segments.ts';
 
 /**
- * Turns a session's socket events into a sequence diagram: lifelines (lanes) per connection,
- * rows in event order, arrows between lanes and marks on them. Pure: the same events always give
- * the same model, so it can be rebuilt from scratch whenever events arrive.
+ * Turns a session's socket events (and, with --capture, its real captured segments) into a sequence
+ * diagram: lifelines (lanes) per connection, rows in time order, arrows between lanes and marks on
+ * them. Pure: the same input always gives the same model, so it is rebuilt whenever data arrives.
+ *
+ * Without capture the handshake is reconstructed from connect()/accept() times and data arrows are
+ * what programs sent; for a connection whose segments were captured, every arrow is a real segment
+ * and the programs' calls become marks.
  */
 
 export type LaneKind = 'client' | 'server' | 'outside';
@@ -73,6 +78,8 @@ type Connection = {
   index: number;
   clientLane: Lane;
   serverLane?: Lane;
+  /** Its segments were captured: draw those, not the reconstruction. */
+  captured: boolean;
   /** Bytes written so far, per direction, and writes still waiting for their bytes to be read. */
   pending: Map<string, { arrow: Arrow; end: number }[]>;
   written: Map<string, number>;
@@ -84,27 +91,73 @@ export function formatMicros(t: number): string {
   return `${Math.round(t).toLocaleString('en-US').replace(/,/g, '\u2009')} µs`;
 }
 
-/** Pairs each accepted socket with the sandbox client whose local address is its remote one. */
-function pairSockets(events: readonly SocketEvent[]): Map<string, string> {
-  const clientByLocal = new Map<string, string>();
+/** What all the events say about addresses, gathered first so that lanes can be made in any order. */
+type Directory = {
+  clientByLocal: Map<string, string>;
+  localOfClient: Map<string, string>;
+  serverByRemote: Map<string, { socket: string; server?: string; local?: string }>;
+  listenerAddresses: Set<string>;
+};
+
+function directory(events: readonly SocketEvent[]): Directory {
+  const found: Directory = { clientByLocal: new Map(), localOfClient: new Map(), serverByRemote: new Map(), listenerAddresses: new Set() };
   for (const event of events) {
-    if (event.role === 'client' && event.kind === 'connected' && event.local !== undefined)
-      clientByLocal.set(event.local, event.socket);
-  }
-  const peers = new Map<string, string>();
-  for (const event of events) {
-    if (event.role !== 'server' || event.kind !== 'accept' || event.remote === undefined) continue;
-    const client = clientByLocal.get(event.remote);
-    if (client !== undefined) {
-      peers.set(event.socket, client);
-      peers.set(client, event.socket);
+    if (event.kind === 'listen' && event.local !== undefined) found.listenerAddresses.add(event.local);
+    if (event.role === 'client' && event.kind === 'connected' && event.local !== undefined) {
+      found.clientByLocal.set(event.local, event.socket);
+      found.localOfClient.set(event.socket, event.local);
+    }
+    if (event.role === 'server' && event.kind === 'accept' && event.remote !== undefined) {
+      found.serverByRemote.set(event.remote, { socket: event.socket, server: event.server, local: event.local });
     }
   }
-  return peers;
+  return found;
 }
 
-export function buildSequenceModel(events: readonly SocketEvent[]): SequenceModel {
-  const peers = pairSockets(events);
+/** The client end of a captured segment: whichever end is not one of the session's listeners. */
+function clientEnd(segment: CapturedSegment, listeners: ReadonlySet<string>): string {
+  return listeners.has(segment.src) ? segment.dst : segment.src;
+}
+
+type Numbering = { client?: number; server?: number; clientShift: number; serverShift: number };
+
+/** Each connection's ISNs and window shifts, read off its captured SYNs, for Wireshark-style labels. */
+function numbering(segments: readonly CapturedSegment[], listeners: ReadonlySet<string>): Map<string, Numbering> {
+  const found = new Map<string, Numbering & { clientWs?: number; serverWs?: number }>();
+  for (const segment of segments) {
+    if (!segment.flags.SYN) continue;
+    const client = clientEnd(segment, listeners);
+    const entry = found.get(client) ?? { clientShift: 0, serverShift: 0 };
+    if (segment.flags.ACK) {
+      entry.server = segment.seq;
+      entry.serverWs = segment.options.windowScale;
+    } else {
+      entry.client = segment.seq;
+      entry.clientWs = segment.options.windowScale;
+    }
+    const both = entry.clientWs !== undefined && entry.serverWs !== undefined;
+    entry.clientShift = both ? (entry.clientWs ?? 0) : 0;
+    entry.serverShift = both ? (entry.serverWs ?? 0) : 0;
+    found.set(client, entry);
+  }
+  return found;
+}
+
+const SEGMENT_KIND = (segment: CapturedSegment): ArrowKind => {
+  if (segment.flags.RST) return 'rst';
+  if (segment.flags.SYN) return segment.flags.ACK ? 'syn-ack' : 'syn';
+  if (segment.flags.FIN) return 'fin';
+  return segment.len > 0 ? 'data' : 'ack';
+};
+
+const portOf = (address: string) => Number(address.slice(address.lastIndexOf(':') + 1));
+
+type Item = { t: number; order: number; event?: SocketEvent; segment?: CapturedSegment };
+
+export function buildSequenceModel(events: readonly SocketEvent[], segments: readonly CapturedSegment[] = []): SequenceModel {
+  const dir = directory(events);
+  const capturedClients = new Set(segments.map((segment) => clientEnd(segment, dir.listenerAddresses)));
+  const isns = numbering(segments, dir.listenerAddresses);
   const lanes: Lane[] = [];
   const arrows: Arrow[] = [];
   const marks: Mark[] = [];
@@ -112,6 +165,7 @@ export function buildSequenceModel(events: readonly SocketEvent[]): SequenceMode
   const listeners: SequenceModel['listeners'] = [];
   const connections: Connection[] = [];
   const bySocket = new Map<string, { connection: Connection; lane: Lane }>();
+  const outsideByAddress = new Map<string, { connection: Connection; lane: Lane }>();
 
   const addRows = (count: number, t: number): number => {
     const first = rows.length;
@@ -130,10 +184,11 @@ export function buildSequenceModel(events: readonly SocketEvent[]): SequenceMode
     lanes.push(lane);
     return lane;
   };
-  const newConnection = (clientLane: Lane): Connection => {
+  const newConnection = (clientLane: Lane, captured: boolean): Connection => {
     const connection: Connection = {
       index: clientLane.connection,
       clientLane,
+      captured,
       pending: new Map(),
       written: new Map(),
       read: new Map(),
@@ -145,14 +200,54 @@ export function buildSequenceModel(events: readonly SocketEvent[]): SequenceMode
   const peerLane = (connection: Connection, lane: Lane): Lane | undefined =>
     lane === connection.clientLane ? connection.serverLane : connection.clientLane;
 
+  /** The lane of a terminal client socket, made when first needed. */
+  const clientLaneOf = (socket: string, row: number): { connection: Connection; lane: Lane } => {
+    const known = bySocket.get(socket);
+    if (known !== undefined) return known;
+    const local = dir.localOfClient.get(socket);
+    const lane = newLane({ kind: 'client', socket, title: `${socket} client`, address: local, connection: connections.length }, row);
+    const found = { connection: newConnection(lane, local !== undefined && capturedClients.has(local)), lane };
+    bySocket.set(socket, found);
+    return found;
+  };
+
+  /** The client end of a connection by its address: a terminal socket, or a client outside the browser. */
+  const clientOf = (address: string, row: number): { connection: Connection; lane: Lane } => {
+    const socket = dir.clientByLocal.get(address);
+    if (socket !== undefined) return clientLaneOf(socket, row);
+    const known = outsideByAddress.get(address);
+    if (known !== undefined) return known;
+    const lane = newLane({ kind: 'outside', title: 'outside client', address, connection: connections.length }, row);
+    const found = { connection: newConnection(lane, capturedClients.has(address)), lane };
+    outsideByAddress.set(address, found);
+    return found;
+  };
+
+  /** The server socket of the connection from `address`, made when first needed. */
+  const serverOf = (address: string, row: number): { connection: Connection; lane: Lane } | undefined => {
+    const server = dir.serverByRemote.get(address);
+    if (server === undefined) return undefined;
+    const known = bySocket.get(server.socket);
+    if (known !== undefined) return known;
+    const { connection } = clientOf(address, row);
+    const lane = newLane(
+      { kind: 'server', socket: server.socket, title: `${server.socket} ${server.server ?? 'server'}`, address: server.local, connection: connection.index },
+      row,
+    );
+    connection.serverLane = lane;
+    const found = { connection, lane };
+    bySocket.set(server.socket, found);
+    return found;
+  };
+
   /** The three handshake segments between `client` and `server`, starting at `row`. */
   const handshake = (client: Lane, server: Lane, row: number, evs: SocketEvent[], note: string) => {
-    const segments: [ArrowKind, Lane, Lane, string][] = [
+    const steps: [ArrowKind, Lane, Lane, string][] = [
       ['syn', client, server, 'SYN'],
       ['syn-ack', server, client, 'SYN-ACK'],
       ['ack', client, server, 'ACK'],
     ];
-    segments.forEach(([kind, from, to, label], i) =>
+    steps.forEach(([kind, from, to, label], i) =>
       arrow({
         kind,
         from: from.id,
@@ -167,7 +262,62 @@ export function buildSequenceModel(events: readonly SocketEvent[]): SequenceMode
     );
   };
 
-  for (const event of events) {
+  const capturedArrow = (segment: CapturedSegment) => {
+    const address = clientEnd(segment, dir.listenerAddresses);
+    const server = serverOf(address, rows.length);
+    const client = clientOf(address, rows.length);
+    if (server === undefined) return;
+    const row = addRows(1, segment.t);
+    const fromClient = segment.src === address;
+    const numbers = isns.get(address) ?? { clientShift: 0, serverShift: 0 };
+    const asModel: Segment = {
+      id: 0,
+      from: fromClient ? 'client' : 'server',
+      srcPort: portOf(segment.src),
+      dstPort: portOf(segment.dst),
+      seq: segment.seq,
+      ack: segment.ack,
+      flags: segment.flags,
+      window: segment.window,
+      options: segment.options,
+      payload: segment.preview,
+      len: segment.len,
+    };
+    const text = formatSegment(asModel, {
+      relativeTo: { client: numbers.client, server: numbers.server },
+      windowShift: { client: numbers.clientShift, server: numbers.serverShift },
+    });
+    const split = text.search(/ (MSS|WS|SACK_PERM|TSval)=?/);
+    const label = split < 0 ? text : `${text.slice(0, split)}\n${text.slice(split + 1)}`;
+    const from = fromClient ? client.lane : server.lane;
+    const to = fromClient ? server.lane : client.lane;
+    arrow({
+      kind: SEGMENT_KIND(segment),
+      from: from.id,
+      to: to.id,
+      startRow: row,
+      endRow: row + 1,
+      label,
+      reconstructed: false,
+      captured: true,
+      events: [],
+      segment: asModel,
+      description: `captured ${segment.src} → ${segment.dst}: ${text}${segment.len > 0 ? ` "${segment.preview}"` : ''}`,
+    });
+  };
+
+  const items: Item[] = [
+    ...events.map((event, order) => ({ t: event.t, order, event })),
+    ...segments.map((segment, order) => ({ t: segment.t, order: events.length + order, segment })),
+  ].sort((a, b) => a.t - b.t || a.order - b.order);
+
+  for (const item of items) {
+    if (item.segment !== undefined) {
+      capturedArrow(item.segment);
+      continue;
+    }
+    const event = item.event;
+    if (event === undefined) continue;
     const known = bySocket.get(event.socket);
     switch (event.kind) {
       case 'listen':
@@ -175,74 +325,53 @@ export function buildSequenceModel(events: readonly SocketEvent[]): SequenceMode
         break;
       case 'connect': {
         const row = addRows(1, event.t);
-        const lane = newLane(
-          { kind: 'client', socket: event.socket, title: `${event.socket} client`, connection: connections.length },
-          row,
-        );
-        const connection = newConnection(lane);
-        bySocket.set(event.socket, { connection, lane });
-        mark(lane, row, 'connect()', [event]);
+        mark(clientLaneOf(event.socket, row).lane, row, 'connect()', [event]);
         break;
       }
       case 'connected': {
         if (known === undefined) break;
         known.lane.address = event.local;
+        if (known.connection.captured) mark(known.lane, addRows(1, event.t), 'connect() returns', [event]);
         break;
       }
       case 'accept': {
-        const clientSocket = peers.get(event.socket);
-        const client = clientSocket === undefined ? undefined : bySocket.get(clientSocket);
-        let connection: Connection;
-        let clientLane: Lane;
+        if (event.remote === undefined) break;
+        const client = clientOf(event.remote, rows.length);
+        const connection = client.connection;
+        if (connection.captured) {
+          const row = addRows(1, event.t);
+          const server = serverOf(event.remote, row);
+          if (server !== undefined) mark(server.lane, row, 'accept()', [event]);
+          break;
+        }
         const evs = [event];
-        if (client !== undefined) {
-          connection = client.connection;
-          clientLane = client.lane;
-          const connectEvent = events.find((e) => e.socket === clientLane.socket && e.kind === 'connect');
-          const connectedEvent = events.find((e) => e.socket === clientLane.socket && e.kind === 'connected');
+        const terminal = client.lane.kind === 'client';
+        if (terminal) {
+          const connectEvent = events.find((e) => e.socket === client.lane.socket && e.kind === 'connect');
+          const connectedEvent = events.find((e) => e.socket === client.lane.socket && e.kind === 'connected');
           if (connectEvent) evs.unshift(connectEvent);
           if (connectedEvent) evs.splice(evs.length - 1, 0, connectedEvent);
-        } else {
-          const row = rows.length;
-          clientLane = newLane(
-            { kind: 'outside', title: 'outside client', address: event.remote, connection: connections.length },
-            row,
-          );
-          connection = newConnection(clientLane);
         }
         const row = addRows(4, event.t);
-        const serverLane = newLane(
-          {
-            kind: 'server',
-            socket: event.socket,
-            title: `${event.socket} ${event.server ?? 'server'}`,
-            address: event.local,
-            connection: connection.index,
-          },
-          row,
-        );
-        connection.serverLane = serverLane;
-        bySocket.set(event.socket, { connection, lane: serverLane });
+        const server = serverOf(event.remote, row);
+        if (server === undefined) break;
         const times = evs.map(
-          (e) =>
-            `${e.kind === 'accept' ? 'accept()' : e.kind === 'connect' ? 'connect()' : 'connect() returned'} at ${formatMicros(e.t)}`,
+          (e) => `${e.kind === 'accept' ? 'accept()' : e.kind === 'connect' ? 'connect()' : 'connect() returned'} at ${formatMicros(e.t)}`,
         );
-        handshake(clientLane, serverLane, row, evs, `the kernel does the handshake unseen; drawn from ${times.join(', ')}`);
-        if (client !== undefined)
-          mark(
-            clientLane,
-            row + 2,
-            'connect() returns',
-            evs.filter((e) => e.kind === 'connected'),
-          );
-        mark(serverLane, row + 3, 'accept()', [event]);
+        handshake(client.lane, server.lane, row, evs, `the kernel does the handshake unseen; drawn from ${times.join(', ')}`);
+        if (terminal) mark(client.lane, row + 2, 'connect() returns', evs.filter((e) => e.kind === 'connected'));
+        mark(server.lane, row + 3, 'accept()', [event]);
         break;
       }
       case 'write': {
         if (known === undefined) break;
         const { connection, lane } = known;
-        const to = peerLane(connection, lane);
         const row = addRows(1, event.t);
+        if (connection.captured) {
+          mark(lane, row, `sendall ${event.bytes ?? 0} B`, [event]);
+          break;
+        }
+        const to = peerLane(connection, lane);
         const end = (connection.written.get(lane.id) ?? 0) + (event.bytes ?? 0);
         connection.written.set(lane.id, end);
         const made = arrow({
@@ -271,7 +400,7 @@ export function buildSequenceModel(events: readonly SocketEvent[]): SequenceMode
         const from = peerLane(connection, lane);
         const row = addRows(1, event.t);
         mark(lane, row, `recv ${event.bytes ?? 0} B`, [event]);
-        if (from === undefined) break;
+        if (from === undefined || connection.captured) break;
         if (from.kind === 'outside') {
           arrow({
             kind: 'data',
@@ -306,7 +435,7 @@ export function buildSequenceModel(events: readonly SocketEvent[]): SequenceMode
         const sendsFin = event.kind === 'shutdown' || !connection.finArrows.has(lane.id);
         const erred = events.some((e) => e.socket === event.socket && e.kind === 'error' && e.seq < event.seq);
         const to = peerLane(connection, lane);
-        if (sendsFin && !erred && to !== undefined) {
+        if (!connection.captured && sendsFin && !erred && to !== undefined) {
           const fin = arrow({
             kind: 'fin',
             from: lane.id,
@@ -334,6 +463,7 @@ export function buildSequenceModel(events: readonly SocketEvent[]): SequenceMode
         const { connection, lane } = known;
         const row = addRows(1, event.t);
         mark(lane, row, "recv() → b''", [event]);
+        if (connection.captured) break;
         const from = peerLane(connection, lane);
         if (from?.kind === 'outside') {
           const fin = arrow({

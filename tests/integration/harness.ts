@@ -7,10 +7,10 @@ import type { SocketEvent } from '../../src/protocol/events.ts';
 import type { ServerMessage } from '../../src/protocol/messages.ts';
 
 /** A real playground on an ephemeral loopback port, serving a one-page site. */
-export async function startTestPlayground(): Promise<Playground> {
+export async function startTestPlayground(options: { capture?: boolean } = {}): Promise<Playground> {
   const dist = mkdtempSync(join(tmpdir(), 'playground-dist-'));
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>test</title>');
-  return startPlayground({ port: 0, host: '127.0.0.1', origins: [], dist });
+  return startPlayground({ port: 0, host: '127.0.0.1', origins: [], dist, capture: options.capture ?? false });
 }
 
 export function openFds(): number {

@@ -6,7 +6,7 @@ describe('parseConfig', () => {
   it('defaults to loopback on 4321', () => {
     expect(parseConfig([], {})).toEqual({
       ok: true,
-      config: { port: DEFAULT_PORT, host: DEFAULT_HOST, origins: [], dist: 'dist' },
+      config: { port: DEFAULT_PORT, host: DEFAULT_HOST, origins: [], dist: 'dist', capture: false },
     });
     expect(DEFAULT_HOST).toBe('127.0.0.1');
   });

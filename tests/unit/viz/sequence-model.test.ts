@@ -165,3 +165,54 @@ describe('describeEvent', () => {
     expect(lines[9]).toContain("recv() returned b''");
   });
 });
+
+describe('buildSequenceModel with captured segments', () => {
+  const flags = (...set: string[]) => ({ SYN: set.includes('SYN'), ACK: set.includes('ACK'), FIN: set.includes('FIN'), RST: false, PSH: set.includes('PSH') });
+  const seg = (t: number, src: string, dst: string, seqNo: number, ack: number, f: ReturnType<typeof flags>, len = 0, options = {}) => ({
+    t,
+    src,
+    dst,
+    seq: seqNo,
+    ack,
+    flags: f,
+    window: 512,
+    options,
+    len,
+    preview: len > 0 ? 'hello\\n' : '',
+  });
+  // Client ISN 1000, server ISN 5000, both offering window scale 7.
+  const captured = [
+    seg(250, CLIENT, ECHO, 1000, 0, flags('SYN'), 0, { mss: 65495, windowScale: 7, sackPermitted: true }),
+    seg(260, ECHO, CLIENT, 5000, 1001, flags('SYN', 'ACK'), 0, { mss: 65495, windowScale: 7 }),
+    seg(270, CLIENT, ECHO, 1001, 5001, flags('ACK')),
+    seg(510, CLIENT, ECHO, 1001, 5001, flags('PSH', 'ACK'), 6),
+  ];
+
+  it('draws every captured segment as a real arrow, relative to each side’s ISN, and drops the reconstruction', () => {
+    const model = buildSequenceModel(echoSession(), captured);
+    const drawn = model.arrows.filter((arrow) => arrow.captured);
+    expect(drawn.map((arrow) => [arrow.kind, arrow.from, arrow.to])).toEqual([
+      ['syn', 's2', 's3'],
+      ['syn-ack', 's3', 's2'],
+      ['ack', 's2', 's3'],
+      ['data', 's2', 's3'],
+    ]);
+    expect(drawn.map((arrow) => arrow.label.split('\n')[0])).toEqual([
+      'SYN Seq=0 Win=512 Len=0',
+      'SYN, ACK Seq=0 Ack=1 Win=512 Len=0',
+      'ACK Seq=1 Ack=1 Win=65536 Len=0',
+      'PSH, ACK Seq=1 Ack=1 Win=65536 Len=6',
+    ]);
+    expect(model.arrows.filter((arrow) => arrow.reconstructed)).toEqual([]);
+    expect(model.marks.map((mark) => mark.label)).toEqual(expect.arrayContaining(['connect()', 'accept()', 'sendall 6 B', 'recv 6 B']));
+  });
+
+  it('orders segments and calls by time on one timeline', () => {
+    const model = buildSequenceModel(echoSession(), captured);
+    const connectRow = model.marks.find((mark) => mark.label === 'connect()')!.row;
+    const acceptRow = model.marks.find((mark) => mark.label === 'accept()')!.row;
+    const synRow = model.arrows.find((arrow) => arrow.kind === 'syn')!.startRow;
+    expect(connectRow).toBeLessThan(synRow);
+    expect(synRow).toBeLessThan(acceptRow);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PCAP_RECORD_BYTES } from '../../../../server/capture/capture-limits.ts';
+import { MAX_PCAP_RECORD_BYTES } from '../../../../server/limits.ts';
 import { createPcapStream, type PcapRecord } from '../../../../server/capture/pcap-parser.ts';
 import { fixtureBytes } from './fixture-pcaps.ts';
 

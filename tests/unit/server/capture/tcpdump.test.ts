@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CAPTURE_KILL_GRACE_MS } from '../../../../server/capture/capture-limits.ts';
+import { CAPTURE_KILL_GRACE_MS } from '../../../../server/limits.ts';
 import type { ParsedTcp } from '../../../../server/capture/packet-parser.ts';
 import { captureSupport, startCapture, type Capture } from '../../../../server/capture/tcpdump.ts';
 
