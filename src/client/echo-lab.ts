@@ -1,6 +1,7 @@
 import { describeEvent, describeSegment } from '../viz/describe-event.ts';
 import { mountSequenceDiagram, sequenceDiagram } from '../viz/sequence-diagram.ts';
 import { buildSequenceModel, formatMicros, type Arrow, type Mark } from '../viz/sequence-model.ts';
+import { part } from './dom.ts';
 import { EventStore, type SessionRecord } from './event-store.ts';
 import { describeClose, SandboxConnection, type ConnectionStatus } from './sandbox-connection.ts';
 import { Shell } from './shell.ts';
@@ -8,12 +9,6 @@ import { createXterm } from './xterm-terminal.ts';
 
 /** Log lines kept in the page; the store keeps more for the diagram. */
 const MAX_LOG_LINES = 2000;
-
-function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
-  const element = root.querySelector<T>(`[data-part="${name}"]`);
-  if (element === null) throw new Error(`echo lab markup lacks [data-part="${name}"]`);
-  return element;
-}
 
 function nearBottom(element: HTMLElement): boolean {
   return element.scrollHeight - element.scrollTop - element.clientHeight < 40;

@@ -1,3 +1,5 @@
+import { part } from './dom.ts';
+
 /** What a stepper must offer its controls: a position in a run, and ways to move it. */
 export type StepperDriver = {
   length: () => number;
@@ -15,12 +17,6 @@ export type StepperControls = {
   pause: () => void;
 };
 
-function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
-  const element = root.querySelector<T>(`.stepper-controls [data-part="${name}"]`);
-  if (element === null) throw new Error(`stepper controls lack [data-part="${name}"]`);
-  return element;
-}
-
 const isField = (target: EventTarget | null) =>
   target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement;
 
@@ -29,12 +25,13 @@ const isField = (target: EventTarget | null) =>
  * scrubber, speed, Play/Pause, and the keys ← → Space Home End anywhere in the stepper.
  */
 export function bindStepperControls(root: HTMLElement, driver: StepperDriver, announce: (text: string) => void): StepperControls {
-  const back = part<HTMLButtonElement>(root, 'back');
-  const play = part<HTMLButtonElement>(root, 'play');
-  const forward = part<HTMLButtonElement>(root, 'forward');
-  const speed = part<HTMLSelectElement>(root, 'speed');
-  const timeline = part<HTMLInputElement>(root, 'timeline');
-  const position = part<HTMLOutputElement>(root, 'position');
+  const control = <T extends HTMLElement>(name: string) => part<T>(root, name, '.stepper-controls');
+  const back = control<HTMLButtonElement>('back');
+  const play = control<HTMLButtonElement>('play');
+  const forward = control<HTMLButtonElement>('forward');
+  const speed = control<HTMLSelectElement>('speed');
+  const timeline = control<HTMLInputElement>('timeline');
+  const position = control<HTMLOutputElement>('position');
   let timer: ReturnType<typeof setInterval> | undefined;
 
   const refresh = () => {

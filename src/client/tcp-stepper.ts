@@ -3,27 +3,15 @@ import { mountSequenceDiagram, sequenceDiagram } from '../viz/sequence-diagram.t
 import type { Arrow, Mark } from '../viz/sequence-model.ts';
 import { mountStateDiagram, stateDiagram, type StateDiagramModel } from '../viz/state-diagram.ts';
 import { buildTcpSequenceModel, segmentText } from '../viz/tcp-sequence-model.ts';
+import { element, part } from './dom.ts';
 import { bindStepperControls } from './stepper-controls.ts';
 import { buildRun, defaultSpec, intervene, readPermalink, writePermalink, type RunSpec } from './tcp-run.ts';
-
-function part<T extends HTMLElement>(root: HTMLElement, name: string): T {
-  const element = root.querySelector<T>(`[data-part="${name}"]`);
-  if (element === null) throw new Error(`TCP stepper markup lacks [data-part="${name}"]`);
-  return element;
-}
 
 /** Tall rows: segment labels carry a second line of options. */
 const ROW_HEIGHT = 46;
 
 export function formatSimTime(t: number): string {
   return t >= 10_000_000 ? `${(t / 1_000_000).toFixed(2)} s` : `${(t / 1000).toFixed(1)} ms`;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
-  const made = document.createElement(tag);
-  if (text !== undefined) made.textContent = text;
-  if (className !== undefined) made.className = className;
-  return made;
 }
 
 /** The header fields of a segment as a table, the way a packet dissector lists them. */

@@ -1,17 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
-
-const SHOTS = 'tests/e2e/screenshots';
-mkdirSync(SHOTS, { recursive: true });
-
-function watchConsole(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  return problems;
-}
+import { SHOTS, watchConsole } from './support.ts';
 
 /** What the terminal shows, read from xterm's accessible buffer. */
 async function terminalText(page: Page): Promise<string> {

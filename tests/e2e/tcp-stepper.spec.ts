@@ -1,18 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { SHOTS, watchConsole } from './support.ts';
 
-const SHOTS = 'tests/e2e/screenshots';
-mkdirSync(SHOTS, { recursive: true });
 const LESSON = '/lessons/handshake-and-goodbye/';
-
-function watchConsole(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  return problems;
-}
 
 async function firstStepper(page: Page) {
   const stepper = page.locator('tcp-stepper').first();

@@ -1,0 +1,16 @@
+import type { Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+/** Screenshots of each run, for a person to look at; not committed. */
+export const SHOTS = 'tests/e2e/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+/** Collects console errors, warnings and uncaught exceptions; a test ends by expecting none. */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return problems;
+}
