@@ -28,6 +28,12 @@ export type SandboxHandlers = {
   onNotice: (message: string) => void;
 };
 
+/**
+ * Requests a second at most, under the server's rate limit (MESSAGE_RATE_PER_SECOND in
+ * server/limits.ts), so a long paste is slowed down rather than refused: nothing typed is lost.
+ */
+export const REQUESTS_PER_SECOND = 30;
+
 const CLOSE_REASONS: Record<number, string> = {
   1000: 'closed',
   1001: 'the server is shutting down',
@@ -49,6 +55,8 @@ export class SandboxConnection {
   #ws: WebSocket | undefined;
   #nextId = 1;
   #waiting = new Map<number, (reply: Reply) => void>();
+  #recentSends: number[] = [];
+  #pacer: Promise<void> = Promise.resolve();
   status: ConnectionStatus = { state: 'connecting' };
 
   constructor(url: string, handlers: SandboxHandlers) {
@@ -91,8 +99,22 @@ export class SandboxConnection {
     const id = this.#nextId++;
     return new Promise((resolve) => {
       this.#waiting.set(id, resolve);
-      ws.send(JSON.stringify({ ...message, id }));
+      this.#pacer = this.#pacer.then(async () => {
+        await this.#slot();
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ ...message, id }));
+      });
     });
+  }
+
+  /** Waits until one more request fits in the last second's allowance. */
+  async #slot(): Promise<void> {
+    const now = performance.now();
+    this.#recentSends = this.#recentSends.filter((at) => now - at < 1000);
+    const oldest = this.#recentSends[0];
+    if (this.#recentSends.length >= REQUESTS_PER_SECOND && oldest !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 1000 - (now - oldest)));
+    }
+    this.#recentSends.push(performance.now());
   }
 
   #setStatus(status: ConnectionStatus): void {

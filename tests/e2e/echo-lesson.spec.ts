@@ -77,6 +77,34 @@ test('Ctrl-D half-closes: FIN both ways and the close show up; ss lists sockets'
   expect(problems).toEqual([]);
 });
 
+test('a long paste is paced, not refused: every line comes back', async ({ page }) => {
+  const problems = watchConsole(page);
+  await openLab(page);
+  await page.keyboard.type('nc echo\n');
+  await expect.poll(() => terminalText(page)).toContain('connected #1');
+  // More lines than the server's burst allowance (MESSAGE_BURST), sent as fast as the page may.
+  const lines = Array.from({ length: 120 }, (_, i) => `line-${String(i).padStart(3, '0')}`);
+  // A real paste: xterm reads it from the clipboard event, newlines and all.
+  await page.locator('.lab-terminal .xterm-helper-textarea').evaluate(
+    (textarea, text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      textarea.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    },
+    `${lines.join('\n')}\n`,
+  );
+  const log = page.locator('.lab-log-list');
+  // TCP is a byte stream: two echoes may arrive in one recv(), so count bytes, not reads.
+  const echoedBytes = async () =>
+    [...((await log.textContent()) ?? '').matchAll(/s2 client: recv\(\) got (\d+) B/g)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
+  await expect.poll(echoedBytes, { timeout: 15_000 }).toBe(lines.join('\n').length + 1);
+  await expect(page.locator('.lab-terminal .xterm-rows')).not.toContainText('too many messages');
+  expect(problems).toEqual([]);
+});
+
 test('works on a phone-width window in dark mode, keyboard only', async ({ browser }) => {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
