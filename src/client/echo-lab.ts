@@ -2,6 +2,7 @@ import { describeEvent, describeSegment } from '../viz/describe-event.ts';
 import { mountSequenceDiagram, sequenceDiagram } from '../viz/sequence-diagram.ts';
 import { buildSequenceModel, formatMicros, type Arrow, type Mark } from '../viz/sequence-model.ts';
 import { part } from './dom.ts';
+import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
 import { EventStore, type SessionRecord } from './event-store.ts';
 import { describeClose, SandboxConnection, type ConnectionStatus } from './sandbox-connection.ts';
 import { Shell } from './shell.ts';
@@ -41,6 +42,8 @@ export function mountEchoLab(root: HTMLElement): void {
     onEvents: (events) => {
       store.add(events);
       shell.events(events);
+      // Other widgets on the page (a stepper driven by this session's real traffic) listen here.
+      document.dispatchEvent(new CustomEvent<SandboxEventsDetail>(SANDBOX_EVENTS, { detail: { events, reset: false } }));
     },
     onSegments: (segments) => store.addSegments(segments),
     onCapture: (capture) => {
@@ -62,6 +65,7 @@ export function mountEchoLab(root: HTMLElement): void {
     if (status.state === 'connecting') {
       // A new sandbox is a new session: its events start again from zero.
       store.clear();
+      document.dispatchEvent(new CustomEvent<SandboxEventsDetail>(SANDBOX_EVENTS, { detail: { events: [], reset: true } }));
       statusText.textContent = 'Connecting to the sandbox…';
       return;
     }
