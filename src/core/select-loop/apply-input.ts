@@ -102,7 +102,7 @@ function drain(w: LoopWorld, name: string, bytes: number): Applied {
 
 function typeLine(w: LoopWorld, text: string): Applied {
   if (w.exited) return rejected('the program has exited');
-  const then = someoneWaits(w, 'input()') ? 'input() returns it.' : 'It waits in the terminal until input() is called.';
+  const then = someoneWaits(w, 'input(') ? 'input() returns it.' : 'It waits in the terminal until input() is called.';
   return accepted({ ...w, stdin: [...w.stdin, text] }, `The user types ${strLiteral(text)} and presses Enter. ${then}`);
 }
 

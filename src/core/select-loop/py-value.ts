@@ -141,15 +141,55 @@ export function utf8Encode(text: string): string {
   return out;
 }
 
-/** bytes.decode(): undefined where Python would raise UnicodeDecodeError. */
-export function utf8Decode(b: string): string | undefined {
+function decodeFailure(b: string, start: number, end: number, reason: string): string {
+  const where =
+    start === end
+      ? `byte 0x${b.charCodeAt(start).toString(16).padStart(2, '0')} in position ${start}`
+      : `bytes in position ${start}-${end}`;
+  return `UnicodeDecodeError: 'utf-8' codec can't decode ${where}: ${reason}`;
+}
+
+/** The UnicodeDecodeError CPython's strict UTF-8 decoder raises for these bytes, if any. */
+function utf8Error(b: string): string | undefined {
+  let i = 0;
+  while (i < b.length) {
+    const c = b.charCodeAt(i);
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lo = 0xa0;
+      if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lo = 0x90;
+      if (c === 0xf4) hi = 0x8f;
+    } else return decodeFailure(b, i, i, 'invalid start byte');
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= b.length) return decodeFailure(b, i, b.length - 1, 'unexpected end of data');
+      const d = b.charCodeAt(i + k);
+      if (d < (k === 1 ? lo : 0x80) || d > (k === 1 ? hi : 0xbf)) return decodeFailure(b, i, i + k - 1, 'invalid continuation byte');
+    }
+    i += need + 1;
+  }
+  return undefined;
+}
+
+export type Decoded = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly error: string };
+
+/** bytes.decode(): strict UTF-8, so bytes cut in the middle of a character raise. */
+export function utf8Decode(b: string): Decoded {
+  const error = utf8Error(b);
+  if (error !== undefined) return { ok: false, error };
   const raw = new Uint8Array(b.length);
   for (let i = 0; i < b.length; i++) raw[i] = b.charCodeAt(i);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    return undefined;
-  }
+  return { ok: true, text: new TextDecoder('utf-8').decode(raw) };
 }
 
 export function isByteString(s: string): boolean {

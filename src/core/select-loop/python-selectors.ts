@@ -2,7 +2,6 @@ import { connected, findSocket, readableText, writableText } from './kernel.ts';
 import { count } from './machine.ts';
 import type { PyValue } from './py-value.ts';
 import { int, list, tuple } from './py-value.ts';
-import type { Call } from './python-socket.ts';
 import { fdOf, sockId } from './python-socket.ts';
 import type { Ready, Selector } from './selector.ts';
 import { EMPTY_SELECTOR, EVENT_READ, EVENT_WRITE, maskText, readyKeys, register, registrationOf, unregister } from './selector.ts';
@@ -45,13 +44,17 @@ function notReady(w: LoopWorld): string {
 }
 
 /** select(timeout=None): the ready keys with the events they are ready for, or a wait while none is. */
-export function selSelect(w: LoopWorld): Call<{ readonly value: PyValue; readonly ready: readonly Ready[] }> {
+export type Selected =
+  | { readonly kind: 'done'; readonly world: LoopWorld; readonly value: PyValue; readonly ready: readonly Ready[] }
+  | { readonly kind: 'blocked'; readonly on: string };
+
+export function selSelect(w: LoopWorld): Selected {
   const sel = selectorOf(w);
   const ready = readyKeys(sel, w.kernel);
   if (ready.length === 0) return { kind: 'blocked', on: `select(): no registered socket is ready (${notReady(w)})` };
   const value = list(ready.map((r) => tuple(keyOf(w, r), int(r.mask))));
   const world = count({ ...w, selector: { ...sel, lastSelect: ready } }, { selectCalls: 1 });
-  return { kind: 'done', world, value: { value, ready } };
+  return { kind: 'done', world, value, ready };
 }
 
 /** Why each key is ready, e.g. "fd 5 has 2 bytes to read and an empty send buffer". */

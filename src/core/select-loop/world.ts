@@ -132,7 +132,7 @@ export function createLoop(programId: ProgramId, scenarioId: string, options: Lo
     stdin: [],
     output: [],
     counters: { wastedTries: 0, wastedPasses: 0, selectCalls: 0, bytesIn: 0, bytesOut: 0 },
-    event: { kind: 'start', explanation: `${program.title}, ${scenario.title.toLowerCase()}: ${scenario.description}` },
+    event: { kind: 'start', explanation: `${program.title} — ${scenario.title}: ${scenario.description}` },
     schedule: options.schedule ?? scenario.events,
     nextInput: 0,
     lastThread: MAIN_THREAD - 1,
