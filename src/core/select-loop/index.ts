@@ -1,0 +1,38 @@
+export type { LoopWorld, LoopThread, LoopEvent, LoopOptions, Counters, Frame, Spin, ProgramId } from './world.ts';
+export { createLoop } from './world.ts';
+export { stepLoop, runLoop, isWaitingForNetwork, isSettled } from './step.ts';
+export type { LoopHistory } from './history.ts';
+export { createLoopHistory, loopHistoryOf, currentLoop, forwardLoop, backLoop, jumpLoop, injectLoop } from './history.ts';
+export type { LoopInput } from './inputs.ts';
+export { inputText } from './inputs.ts';
+export type { Applied } from './apply-input.ts';
+export { applyInput, possibleInputs } from './apply-input.ts';
+export type { LoopScenario } from './scenarios.ts';
+export { SCENARIOS, scenarioById, scenariosFor } from './scenarios.ts';
+export type { Program, Outcome } from './program.ts';
+export { PROGRAMS, programById } from './programs.ts';
+export type { LinePrediction } from './prediction.ts';
+export { predictNextLine, lineChoices, stepLines } from './prediction.ts';
+export type { Comparison, ComparisonRow } from './comparison.ts';
+export { createComparison } from './comparison.ts';
+export type { ClientWait } from './waiting.ts';
+export { waitingClients } from './waiting.ts';
+export { PREVIEW_PLACEHOLDER, unescapePreview, bytesFromPreview, fromSandbox } from './fromSandbox.ts';
+export type {
+  Address,
+  Kernel,
+  KernelSocket,
+  FreshSocket,
+  ListeningSocket,
+  ConnectedSocket,
+  Peer,
+  PeerKind,
+  Readiness,
+} from './kernel.ts';
+export { SERVER_HOST, SERVER_PORT, DEFAULT_SEND_BUFFER, addressText, findSocket, socketByFd, findPeer, readiness, writableSocket } from './kernel.ts';
+export type { EventName, Registration, Ready, Selector } from './selector.ts';
+export { EVENT_READ, EVENT_WRITE, maskNames, maskText } from './selector.ts';
+export type { PyValue, Vars } from './py-value.ts';
+export { bytesLiteral, strLiteral } from './py-value.ts';
+export type { Simplification } from './simplifications.ts';
+export { SIMPLIFICATIONS } from './simplifications.ts';
