@@ -60,9 +60,13 @@ function connect(w: LoopWorld, name: string, slowReader: boolean): Applied {
   );
 }
 
+function notConnected(name: string, peer: Peer | undefined): string {
+  return peer?.state === 'reset' ? `${name}'s connection was reset` : `${name} is not connected`;
+}
+
 function clientSends(w: LoopWorld, name: string, data: string, how: string): Applied {
   const peer = findPeer(w.kernel, name);
-  if (peer === undefined || peer.state !== 'established') return rejected(`${name} is not connected`);
+  if (peer === undefined || peer.state !== 'established') return rejected(notConnected(name, peer));
   if (peer.finSent) return rejected(`${name} has already closed its end`);
   const s = liveSocket(w.kernel, peer);
   if (s === undefined || s.closed) return rejected(`the server has already closed ${name}'s connection`);
@@ -75,7 +79,7 @@ function clientSends(w: LoopWorld, name: string, data: string, how: string): App
 
 function clientCloses(w: LoopWorld, name: string): Applied {
   const peer = findPeer(w.kernel, name);
-  if (peer === undefined || peer.state !== 'established') return rejected(`${name} is not connected`);
+  if (peer === undefined || peer.state !== 'established') return rejected(notConnected(name, peer));
   if (peer.finSent) return rejected(`${name} has already closed its end`);
   const s = liveSocket(w.kernel, peer);
   const kernel = peerCloses(w.kernel, name);

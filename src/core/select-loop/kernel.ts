@@ -62,7 +62,8 @@ export type Peer = {
   readonly address: Address;
   /** The program's socket for this connection; it leaves the table once closed and drained. */
   readonly socket: number | undefined;
-  readonly state: 'connecting' | 'established' | 'refused';
+  /** reset: the program's side went away with bytes unread (or still queued for accept) and answered with RST. */
+  readonly state: 'connecting' | 'established' | 'refused' | 'reset';
   /** Reads only when a drain input says so; everyone else reads whatever arrives at once. */
   readonly slowReader: boolean;
   readonly sent: string;
@@ -247,13 +248,26 @@ export function transmit(k: Kernel, id: number, data: string): Attempt<number> {
   return { kind: 'done', kernel, value: chunk.length };
 }
 
-/** close(): the fd is free at once; a connection's FIN follows its last unsent byte (Linux keeps the socket until then). */
+/** Linux answers with RST and throws both buffers away. */
+function reset(k: Kernel, ids: readonly number[]): Kernel {
+  const names = k.sockets.flatMap((x) => (x.kind === 'connected' && ids.includes(x.id) ? [x.peerName] : []));
+  return {
+    ...k,
+    sockets: k.sockets.filter((x) => !ids.includes(x.id)),
+    peers: k.peers.map((p) => (names.includes(p.name) ? { ...p, state: 'reset' } : p)),
+  };
+}
+
+/**
+ * close(): the fd is free at once. A connection's FIN follows its last unsent byte (Linux keeps
+ * the socket until then), unless bytes were left unread: then, as on Linux, it is reset. Closing a
+ * listener resets the connections still in its accept queue.
+ */
 export function closeSocket(k: Kernel, id: number): Kernel {
   const s = mustFind(k, id);
-  if (s.kind !== 'connected') {
-    const queued = s.kind === 'listening' ? s.acceptQueue : [];
-    return { ...k, sockets: k.sockets.filter((x) => x.id !== id && !queued.includes(x.id)) };
-  }
+  if (s.kind === 'listening') return reset({ ...k, sockets: k.sockets.filter((x) => x.id !== id) }, s.acceptQueue);
+  if (s.kind === 'socket') return removeSocket(k, id);
+  if (s.recvBuffer.length > 0) return reset(k, [id]);
   return deliver(replaceSocket(k, { ...s, fd: undefined, closed: true }), id, 0);
 }
 

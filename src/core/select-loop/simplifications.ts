@@ -36,7 +36,7 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'graceful-close',
-    text: 'close() always ends with a FIN after the last queued byte; the programs here only close after reading EOF, so Linux’s RST for unread data never arises. A closed socket leaves the table once its send buffer has drained; TIME-WAIT is not shown.',
+    text: 'close() sends a FIN after the last queued byte, and the socket leaves the table once its send buffer has drained; TIME-WAIT is not shown. As on Linux, closing with unread bytes resets the connection instead, and so does closing a listener for the connections in its queue; the programs here only close after EOF, so that happens only when a crash ends the process.',
   },
   {
     id: 'select-order',
