@@ -1,5 +1,6 @@
 import EchoLab from './EchoLab.astro';
+import LoopStepper from './LoopStepper.astro';
 import TcpStepper from './TcpStepper.astro';
 
 /** The components lesson MDX may use without importing them. */
-export const mdxComponents = { EchoLab, TcpStepper };
+export const mdxComponents = { EchoLab, LoopStepper, TcpStepper };

@@ -1,0 +1,179 @@
+import { addressText } from '../core/select-loop/kernel.ts';
+import type { Program } from '../core/select-loop/program.ts';
+import { bytesLiteral } from '../core/select-loop/py-value.ts';
+import type { LoopWorld } from '../core/select-loop/world.ts';
+import { loopPicture, mountLoopPicture } from '../viz/loop-picture.ts';
+import { element } from './dom.ts';
+
+/**
+ * One program's view in an event-loop stepper: its source with each thread's current line marked,
+ * the waitress picture, and the state a learner checks against the code — threads, the selector's
+ * registry and what select() returned, kernel sockets, clients and output.
+ */
+export type LoopPane = { render: (world: LoopWorld, reducedMotion: boolean) => void; root: HTMLElement };
+
+function table(caption: string, head: string[], rows: string[][], empty: string): HTMLElement {
+  const wrap = element('div', undefined, 'loop-table-wrap');
+  const tableElement = element('table', undefined, 'loop-state');
+  tableElement.createCaption().textContent = caption;
+  if (rows.length === 0) {
+    wrap.append(tableElement, element('p', empty, 'loop-empty'));
+    tableElement.createTHead();
+    return wrap;
+  }
+  const headRow = tableElement.createTHead().insertRow();
+  for (const name of head) headRow.append(element('th', name));
+  const body = tableElement.createTBody();
+  for (const row of rows) {
+    const tr = body.insertRow();
+    for (const cell of row) tr.append(element('td', cell));
+  }
+  wrap.append(tableElement);
+  return wrap;
+}
+
+export function createLoopPane(program: Program, compact: boolean): LoopPane {
+  const root = element('section', undefined, 'loop-pane');
+  root.setAttribute('aria-label', program.title);
+  root.append(element('h3', program.title, 'loop-title'));
+  const grid = element('div', undefined, 'loop-pane-grid');
+  const code = element('ol', undefined, 'loop-code');
+  code.setAttribute('aria-label', `${program.file}: the program, one line per step`);
+  const lines = program.source.map((text) => {
+    const item = element('li');
+    item.append(element('code', text === '' ? ' ' : text));
+    code.append(item);
+    return item;
+  });
+  const side = element('div', undefined, 'loop-side');
+  const pictureBox = element('div', undefined, 'loop-picture-box');
+  const picture = mountLoopPicture(pictureBox, `Clients, sockets and ${program.role === 'server' ? 'who watches them' : 'the program'}`);
+  const details = element('details', undefined, 'loop-details');
+  details.open = !compact;
+  details.append(element('summary', 'Threads, selector, kernel sockets and clients'));
+  const state = element('div', undefined, 'loop-state-box');
+  details.append(state);
+  side.append(pictureBox, details);
+  grid.append(code, side);
+  root.append(grid);
+
+  function markLines(world: LoopWorld): void {
+    for (const item of lines) {
+      item.classList.remove('is-current', 'is-blocked', 'just-ran');
+      item.removeAttribute('aria-current');
+      item.querySelectorAll('.loop-badge').forEach((badge) => badge.remove());
+    }
+    if (world.event.line !== undefined) lines[world.event.line - 1]?.classList.add('just-ran');
+    for (const thread of world.threads) {
+      const item = lines[thread.line - 1];
+      if (item === undefined || world.exited) continue;
+      item.classList.add(thread.blockedOn === undefined ? 'is-current' : 'is-blocked');
+      item.setAttribute('aria-current', 'step');
+      const badge = element('span', world.threads.length > 1 ? thread.name : thread.blockedOn === undefined ? 'next' : 'waiting', 'loop-badge');
+      if (thread.blockedOn !== undefined) badge.title = thread.blockedOn;
+      item.append(badge);
+    }
+    const first = code.querySelector<HTMLElement>('[aria-current="step"]');
+    if (first !== null) {
+      const top = first.offsetTop - code.offsetTop;
+      if (top < code.scrollTop || top > code.scrollTop + code.clientHeight - 40) code.scrollTop = top - code.clientHeight / 3;
+    }
+  }
+
+  function renderState(world: LoopWorld): void {
+    const parts: HTMLElement[] = [];
+    parts.push(
+      table(
+        'Threads',
+        ['thread', 'line', 'waiting on', 'variables'],
+        world.threads.map((thread) => [
+          thread.name,
+          world.exited ? 'exited' : String(thread.line),
+          thread.blockedOn ?? '—',
+          Object.entries(thread.locals)
+            .map(([name, value]) => `${name} = ${value}`)
+            .join('\n'),
+        ]),
+        'No threads.',
+      ),
+    );
+    if (world.selector !== undefined) {
+      parts.push(
+        table(
+          'Selector registry',
+          ['fd', 'events', 'data'],
+          world.selector.registry.map((entry) => [
+            String(entry.fd),
+            entry.events.join(' | '),
+            entry.dataView === undefined ? 'None' : Object.entries(entry.dataView).map(([name, value]) => `${name}=${value}`).join(', '),
+          ]),
+          'Nothing is registered.',
+        ),
+      );
+      const last = world.selector.lastSelect;
+      parts.push(
+        element(
+          'p',
+          last === undefined
+            ? 'select() has not been called yet.'
+            : last.length === 0
+              ? 'The last select() returned [] (nothing ready).'
+              : `The last select() returned ${last.length} key${last.length === 1 ? '' : 's'}: ${last.map((ready) => `fd ${ready.fd} ${ready.events.join('|')}`).join('; ')}.`,
+          'loop-select',
+        ),
+      );
+    }
+    parts.push(
+      table(
+        'Kernel sockets',
+        ['fd', 'kind', 'address', 'receive buffer', 'send buffer'],
+        world.kernel.sockets
+          .filter((socket) => socket.fd !== undefined || socket.kind === 'connected')
+          .map((socket) => [
+            socket.fd === undefined ? 'queued' : String(socket.fd),
+            socket.kind === 'connected' ? `${socket.blocking ? 'blocking' : 'non-blocking'}${socket.closed ? ', closed' : ''}` : socket.kind,
+            socket.kind === 'connected' ? `↔ ${socket.peerName} ${addressText(socket.peer)}` : socket.local === undefined ? '' : addressText(socket.local),
+            socket.kind === 'connected' ? `${bytesLiteral(socket.recvBuffer)}${socket.peerFin ? ' + FIN' : ''}` : socket.kind === 'listening' ? `accept queue: ${socket.acceptQueue.length}` : '',
+            socket.kind === 'connected' ? `${bytesLiteral(socket.sendBuffer)} (${socket.sendBuffer.length}/${socket.sendCapacity})` : '',
+          ]),
+        'No sockets yet.',
+      ),
+    );
+    parts.push(
+      table(
+        'Clients (simulated)',
+        ['name', 'state', 'sent', 'received'],
+        world.kernel.peers.map((peer) => [
+          peer.name,
+          `${peer.state}${peer.finSent ? ', sent FIN' : ''}${peer.slowReader ? ', slow reader' : ''}`,
+          bytesLiteral(peer.sent),
+          bytesLiteral(peer.received),
+        ]),
+        'No clients yet.',
+      ),
+    );
+    const counters = world.counters;
+    const tally = [
+      counters.wastedTries > 0 ? `${counters.wastedTries} calls raised BlockingIOError` : '',
+      counters.wastedPasses > 0 ? `${counters.wastedPasses} idle passes of the loop` : '',
+      counters.selectCalls > 0 ? `${counters.selectCalls} select() calls` : '',
+      `${counters.bytesIn} B received, ${counters.bytesOut} B sent by the program`,
+    ].filter((text) => text !== '');
+    parts.push(element('p', tally.join(' · '), 'loop-counters'));
+    if (world.output.length > 0) {
+      const output = element('pre', world.output.slice(-8).join('\n'), 'loop-output');
+      output.setAttribute('aria-label', 'Program output');
+      parts.push(output);
+    }
+    state.replaceChildren(...parts);
+  }
+
+  return {
+    root,
+    render(world, reducedMotion) {
+      markLines(world);
+      loopPicture(picture, world, reducedMotion);
+      renderState(world);
+    },
+  };
+}

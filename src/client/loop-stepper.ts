@@ -1,0 +1,240 @@
+import type { Comparison } from '../core/select-loop/comparison.ts';
+import { fromSandbox } from '../core/select-loop/fromSandbox.ts';
+import { inputText, type LoopInput } from '../core/select-loop/inputs.ts';
+import { possibleInputs } from '../core/select-loop/apply-input.ts';
+import { predictNextLine } from '../core/select-loop/prediction.ts';
+import { programById } from '../core/select-loop/programs.ts';
+import { scenarioById } from '../core/select-loop/scenarios.ts';
+import type { LoopWorld, ProgramId } from '../core/select-loop/world.ts';
+import type { SocketEvent } from '../protocol/events.ts';
+import { element, part } from './dom.ts';
+import { buildComparison, buildLoopRun, inject, readLoopPermalink, writeLoopPermalink, type LoopSpec } from './loop-run.ts';
+import { createLoopPane } from './loop-pane.ts';
+import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
+import { bindStepperControls } from './stepper-controls.ts';
+
+/** Brings one <loop-stepper> to life: one program (or two side by side), controls, injection, prediction, live feed. */
+export function mountLoopStepper(root: HTMLElement): void {
+  const key = root.dataset.key ?? 'loop';
+  const fallback: LoopSpec = {
+    program: (root.dataset.program ?? 'selectors-server') as ProgramId,
+    ...(root.dataset.compare === undefined ? {} : { compare: root.dataset.compare as ProgramId }),
+    scenario: root.dataset.scenario ?? 'three-clients',
+    injections: [],
+  };
+  const scenarioSelect = part<HTMLSelectElement>(root, 'scenario');
+  const description = part(root, 'description');
+  const explain = part(root, 'explain');
+  const predictBox = part<HTMLInputElement>(root, 'predict');
+  const predictPanel = part(root, 'predict-panel');
+  const panes = part(root, 'panes');
+  const link = part<HTMLButtonElement>(root, 'link');
+  const injectBox = root.querySelector<HTMLElement>('[data-part="inject-box"]');
+  const injectSelect = root.querySelector<HTMLSelectElement>('[data-part="inject-kind"]');
+  const injectButton = root.querySelector<HTMLButtonElement>('[data-part="inject"]');
+  const liveBox = root.querySelector<HTMLInputElement>('[data-part="live"]');
+  const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+
+  const initial = readLoopPermalink(new URLSearchParams(location.search), key, fallback);
+  let spec = initial.spec;
+  let cursor = initial.step;
+  let liveEvents: SocketEvent[] = [];
+  let worlds: LoopWorld[] = [];
+  let comparison: Comparison | undefined;
+  let feedback: HTMLElement | undefined;
+
+  const left = createLoopPane(programById(spec.program), spec.compare !== undefined);
+  const right = spec.compare === undefined ? undefined : createLoopPane(programById(spec.compare), true);
+  panes.replaceChildren(left.root, ...(right === undefined ? [] : [right.root]));
+  panes.classList.toggle('is-compare', right !== undefined);
+
+  const live = () => liveBox?.checked === true;
+  const length = () => (comparison !== undefined ? comparison.rows.length : worlds.length);
+
+  function rebuild(): void {
+    comparison = buildComparison(spec);
+    worlds = comparison === undefined ? buildLoopRun(live() ? { ...spec, scenario: 'live' } : spec, live() ? fromSandbox(liveEvents) : undefined) : [];
+    cursor = Math.max(0, Math.min(cursor, length() - 1));
+  }
+
+  function saveLink(): void {
+    if (live()) return;
+    const params = new URLSearchParams(location.search);
+    writeLoopPermalink(params, key, { spec, step: cursor });
+    const query = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${query === '' ? '' : `?${query}`}${location.hash}`);
+  }
+
+  function fillInjectMenu(world: LoopWorld): void {
+    if (injectSelect === null || injectButton === null) return;
+    const inputs = possibleInputs(world);
+    injectSelect.replaceChildren(
+      ...inputs.map((input, i) => {
+        const option = element('option', inputText(input));
+        option.value = String(i);
+        return option;
+      }),
+    );
+    injectSelect.disabled = inputs.length === 0 || live();
+    injectButton.disabled = inputs.length === 0 || live();
+    injectButton.onclick = () => {
+      const input: LoopInput | undefined = inputs[Number(injectSelect.value)];
+      if (input === undefined) return;
+      spec = inject(spec, cursor, input);
+      cursor += 1;
+      feedback = undefined;
+      rebuild();
+      render();
+      controls.refresh();
+    };
+  }
+
+  function render(): void {
+    const motion = reducedMotion.matches;
+    if (comparison !== undefined && right !== undefined) {
+      const row = comparison.rows[cursor];
+      if (row === undefined) return;
+      left.render(row.left, motion);
+      right.render(row.right, motion);
+      // Left waiting: still in the accept queue (connected, never accepted), or not yet answered in full.
+      const waiting = (world: LoopWorld) => {
+        const queued = new Set(world.kernel.sockets.flatMap((socket) => (socket.kind === 'listening' ? socket.acceptQueue : [])));
+        return world.kernel.peers
+          .filter((peer) => (peer.socket !== undefined && queued.has(peer.socket)) || peer.received.length < peer.sent.length)
+          .map((peer) => `${peer.name}${peer.socket !== undefined && queued.has(peer.socket) ? ' (not even accepted)' : ''}`);
+      };
+      const summary = (world: LoopWorld) => {
+        const program = programById(world.programId);
+        if (program.role === 'client') return `${program.title}: ${world.output.length} line${world.output.length === 1 ? '' : 's'} printed`;
+        const names = waiting(world);
+        return `${program.title}: ${names.length === 0 ? 'no client is waiting' : `${names.join(', ')} still waiting for an answer`}`;
+      };
+      explain.textContent = `${row.input === undefined ? 'Before anything happens' : `After “${inputText(row.input)}”`} — ${summary(row.left)}; ${summary(row.right)}.`;
+    } else {
+      const world = worlds[cursor];
+      if (world === undefined) return;
+      left.render(world, motion);
+      const where = world.event.line === undefined ? '' : ` · ${world.event.thread ?? ''} line ${world.event.line}`;
+      explain.textContent = `Step ${cursor}${where} — ${world.event.explanation}`;
+      if (feedback !== undefined) explain.prepend(feedback);
+      fillInjectMenu(world);
+    }
+    saveLink();
+  }
+
+  function ask(): boolean {
+    const world = worlds[cursor];
+    const prediction = world === undefined ? undefined : predictNextLine(world);
+    if (prediction === undefined) return false;
+    const source = programById(spec.program).source;
+    predictPanel.hidden = false;
+    predictPanel.replaceChildren(element('p', prediction.question, 'stepper-question'));
+    const choices = element('div', undefined, 'stepper-choices');
+    for (const line of prediction.choices) {
+      const button = element('button', `line ${line}: ${(source[line - 1] ?? '').trim()}`, 'lab-button');
+      button.type = 'button';
+      button.addEventListener('click', () => {
+        const right = line === prediction.answer;
+        feedback = element('strong', right ? 'Right. ' : `Not quite: line ${prediction.answer}. `, right ? 'is-right' : 'is-wrong');
+        predictPanel.hidden = true;
+        cursor = Math.min(cursor + 1, length() - 1);
+        render();
+        explain.append(` ${prediction.explanation}`);
+        controls.refresh();
+        part<HTMLButtonElement>(root, 'forward', '.stepper-controls').focus();
+      });
+      choices.append(button);
+    }
+    predictPanel.append(choices);
+    choices.querySelector('button')?.focus();
+    return true;
+  }
+
+  const controls = bindStepperControls(
+    root,
+    {
+      length,
+      index: () => cursor,
+      go: (index) => {
+        feedback = undefined;
+        cursor = Math.max(0, Math.min(length() - 1, index));
+        render();
+      },
+      forward: () => {
+        if (cursor >= length() - 1) return false;
+        if (predictBox.checked && comparison === undefined) {
+          if (!predictPanel.hidden) return true;
+          if (ask()) return true;
+        }
+        feedback = undefined;
+        cursor += 1;
+        render();
+        return true;
+      },
+      back: () => {
+        feedback = undefined;
+        predictPanel.hidden = true;
+        cursor = Math.max(0, cursor - 1);
+        render();
+      },
+      playBlocked: () => (predictBox.checked ? 'Play is off while you predict: step forward to answer each question.' : undefined),
+    },
+    (text) => {
+      explain.textContent = text;
+    },
+  );
+
+  scenarioSelect.value = spec.scenario;
+  description.textContent = scenarioById(spec.scenario).description;
+  scenarioSelect.addEventListener('change', () => {
+    spec = { ...spec, scenario: scenarioSelect.value, injections: [] };
+    description.textContent = scenarioById(spec.scenario).description;
+    cursor = 0;
+    feedback = undefined;
+    predictPanel.hidden = true;
+    rebuild();
+    render();
+    controls.refresh();
+  });
+  predictBox.addEventListener('change', () => {
+    controls.pause();
+    predictPanel.hidden = true;
+    feedback = undefined;
+    render();
+  });
+  liveBox?.addEventListener('change', () => {
+    scenarioSelect.disabled = live();
+    if (injectBox !== null) injectBox.hidden = live();
+    description.textContent = live()
+      ? 'Driven by your sandbox: each connection, line and Ctrl-D from the terminal on this page becomes this loop’s network input.'
+      : scenarioById(spec.scenario).description;
+    cursor = live() ? Number.MAX_SAFE_INTEGER : 0;
+    rebuild();
+    render();
+    controls.refresh();
+    if (live() && liveEvents.length === 0) explain.textContent = 'Waiting for your sandbox: run nc echo in the terminal on this page, then type a line.';
+  });
+  document.addEventListener(SANDBOX_EVENTS, (event) => {
+    const detail = (event as CustomEvent<SandboxEventsDetail>).detail;
+    liveEvents = detail.reset ? [] : [...liveEvents, ...detail.events];
+    if (!live()) return;
+    const following = cursor >= length() - 1;
+    rebuild();
+    if (following) cursor = length() - 1;
+    render();
+    controls.refresh();
+  });
+  link.addEventListener('click', () => {
+    saveLink();
+    navigator.clipboard.writeText(location.href).then(
+      () => (link.textContent = 'Link copied'),
+      () => (link.textContent = 'Copy failed: the address bar has the link'),
+    );
+    setTimeout(() => (link.textContent = 'Copy a link to this step'), 2500);
+  });
+
+  rebuild();
+  render();
+  controls.refresh();
+  root.dataset.ready = 'true';
+}
