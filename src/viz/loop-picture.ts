@@ -106,7 +106,7 @@ export function loopPictureModel(world: LoopWorld): { tables: Table[]; waiters: 
 export function loopPicture(svg: Selection<SVGSVGElement, unknown, null, undefined>, world: LoopWorld, reducedMotion: boolean): void {
   const { tables, waiters, clients } = loopPictureModel(world);
   const rows = Math.max(tables.length, waiters.length, clients.length, 1);
-  const height = ROW * rows + 30;
+  const height = ROW * rows + 46;
   svg.attr('viewBox', `0 0 ${WIDTH} ${height}`);
   const tableY = new Map(tables.map((table, i) => [table.id, 30 + i * ROW + ROW / 2]));
   const duration = reducedMotion ? 0 : 250;
