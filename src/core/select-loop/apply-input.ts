@@ -12,7 +12,7 @@ import {
   peerDrains,
   peerSends,
 } from './kernel.ts';
-import { withKernel } from './machine.ts';
+import { withKernel } from './interpreter.ts';
 import { programById } from './programs.ts';
 import { bytesLiteral, isByteString, strLiteral, utf8Encode } from './py-value.ts';
 import { plural } from './show.ts';

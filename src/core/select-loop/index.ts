@@ -15,8 +15,8 @@ export type { LinePrediction } from './prediction.ts';
 export { predictNextLine, lineChoices, stepLines } from './prediction.ts';
 export type { Comparison, ComparisonRow } from './comparison.ts';
 export { createComparison } from './comparison.ts';
-export type { ClientWait } from './waiting.ts';
-export { waitingClients } from './waiting.ts';
+export type { ClientWait } from './waiting-clients.ts';
+export { waitingClients } from './waiting-clients.ts';
 export { PREVIEW_PLACEHOLDER, unescapePreview, bytesFromPreview, fromSandbox } from './fromSandbox.ts';
 export type {
   Address,

@@ -7,7 +7,7 @@ export type Address = { readonly host: string; readonly port: number };
 
 export const SERVER_HOST = '127.0.0.1';
 export const SERVER_PORT = 65432;
-export const FIRST_CLIENT_PORT = 50001;
+const FIRST_CLIENT_PORT = 50001;
 /** Linux's default send buffer (net.ipv4.tcp_wmem, middle value). */
 export const DEFAULT_SEND_BUFFER = 16_384;
 /** Descriptors 0, 1 and 2 are stdin, stdout and stderr, so a process's first socket is fd 3. */

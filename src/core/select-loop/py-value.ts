@@ -5,7 +5,6 @@
  */
 export type PyValue =
   | { readonly type: 'None' }
-  | { readonly type: 'bool'; readonly value: boolean }
   | { readonly type: 'int'; readonly value: number }
   | { readonly type: 'str'; readonly value: string }
   | { readonly type: 'bytes'; readonly value: string }
@@ -28,7 +27,6 @@ export const NONE: PyValue = { type: 'None' };
 export const int = (value: number): PyValue => ({ type: 'int', value });
 export const str = (value: string): PyValue => ({ type: 'str', value });
 export const bytes = (value: string): PyValue => ({ type: 'bytes', value });
-export const bool = (value: boolean): PyValue => ({ type: 'bool', value });
 export const tuple = (...items: PyValue[]): PyValue => ({ type: 'tuple', items });
 export const list = (items: readonly PyValue[]): PyValue => ({ type: 'list', items });
 export const socketValue = (id: number): PyValue => ({ type: 'socket', id });
@@ -85,8 +83,6 @@ export function repr(v: PyValue, ctx: ReprContext): string {
   switch (v.type) {
     case 'None':
       return 'None';
-    case 'bool':
-      return v.value ? 'True' : 'False';
     case 'int':
       return String(v.value);
     case 'str':
@@ -119,8 +115,6 @@ export function truthy(v: PyValue): boolean {
   switch (v.type) {
     case 'None':
       return false;
-    case 'bool':
-      return v.value;
     case 'int':
       return v.value !== 0;
     case 'str':

@@ -1,5 +1,5 @@
 import { connected, findSocket, readableText, writableText } from './kernel.ts';
-import { count } from './machine.ts';
+import { count } from './interpreter.ts';
 import type { PyValue } from './py-value.ts';
 import { int, list, tuple } from './py-value.ts';
 import { fdOf, sockId } from './python-socket.ts';

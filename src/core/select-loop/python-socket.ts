@@ -14,7 +14,7 @@ import {
   setBlocking,
   transmit,
 } from './kernel.ts';
-import { count, progress, withKernel } from './machine.ts';
+import { count, progress, withKernel } from './interpreter.ts';
 import type { PyValue } from './py-value.ts';
 import { int, socketValue, str, tuple } from './py-value.ts';
 import type { LoopWorld } from './world.ts';
@@ -28,11 +28,11 @@ export type Call<T> =
   | { readonly kind: 'blocked'; readonly on: string }
   | { readonly kind: 'raised'; readonly world: LoopWorld; readonly error: string };
 
-export const BLOCKING_IO_ERROR = 'BlockingIOError: [Errno 11] Resource temporarily unavailable';
+const BLOCKING_IO_ERROR = 'BlockingIOError: [Errno 11] Resource temporarily unavailable';
 /** Python's listen() without a backlog uses min(SOMAXCONN, 128). */
-export const DEFAULT_BACKLOG = 128;
+const DEFAULT_BACKLOG = 128;
 /** connect_ex() on a non-blocking socket returns EINPROGRESS instead of raising it. */
-export const EINPROGRESS = 115;
+const EINPROGRESS = 115;
 
 export function sockId(v: PyValue): number {
   if (v.type !== 'socket') throw new TypeError(`expected a socket, got ${v.type}`);
@@ -45,7 +45,7 @@ export function fdOf(w: LoopWorld, v: PyValue): number {
   return fd;
 }
 
-export function addressValue(a: Address): PyValue {
+function addressValue(a: Address): PyValue {
   return tuple(str(a.host), int(a.port));
 }
 
@@ -122,8 +122,4 @@ export function pyConnect(w: LoopWorld, v: PyValue, peer: PeerSpec): LoopWorld {
 /** connect_ex() on a non-blocking socket: the SYN leaves, and the socket turns writable when the handshake completes. */
 export function pyConnectEx(w: LoopWorld, v: PyValue, peer: PeerSpec): { readonly world: LoopWorld; readonly value: PyValue } {
   return { world: withKernel(w, connectTo(w.kernel, sockId(v), peer, SERVER_ADDRESS, false)), value: int(EINPROGRESS) };
-}
-
-export function isOpen(w: LoopWorld, v: PyValue): boolean {
-  return findSocket(w.kernel, sockId(v))?.fd !== undefined;
 }

@@ -10,7 +10,7 @@ function pyAddress(host: string, port: number): string {
 }
 
 /** Python's socket repr without family, type and proto, which are the same for every socket here. */
-export function socketRepr(k: Kernel, id: number): string {
+function socketRepr(k: Kernel, id: number): string {
   const s = findSocket(k, id);
   if (s === undefined || s.fd === undefined) return '<socket.socket [closed] fd=-1>';
   const laddr = s.local === undefined ? pyAddress('0.0.0.0', 0) : pyAddress(s.local.host, s.local.port);

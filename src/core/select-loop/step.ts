@@ -3,7 +3,7 @@ import type { LoopInput } from './inputs.ts';
 import { inputText } from './inputs.ts';
 import type { Program } from './program.ts';
 import { programById } from './programs.ts';
-import { refreshViews } from './views.ts';
+import { refreshViews } from './refresh-views.ts';
 import type { LoopEvent, LoopThread, LoopWorld } from './world.ts';
 
 /**

@@ -1,12 +1,12 @@
 import type { LoopInput } from './inputs.ts';
 import type { Kernel } from './kernel.ts';
 import { createKernel } from './kernel.ts';
-import { MAIN_THREAD, MODULE } from './machine.ts';
+import { MAIN_THREAD, MODULE } from './interpreter.ts';
 import { programById } from './programs.ts';
 import type { Vars } from './py-value.ts';
 import { scenarioById } from './scenarios.ts';
 import type { Selector } from './selector.ts';
-import { refreshViews } from './views.ts';
+import { refreshViews } from './refresh-views.ts';
 
 export type ProgramId =
   | 'blocking-echo'

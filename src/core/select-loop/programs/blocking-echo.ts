@@ -1,6 +1,6 @@
 import { findSocket, listenerOn, SERVER_PORT } from '../kernel.ts';
-import type { Code } from '../machine.ts';
-import { goTo, leaveWith, lookup, print, raiseIn, top } from '../machine.ts';
+import type { Code } from '../interpreter.ts';
+import { goTo, leaveWith, lookup, print, raiseIn, top } from '../interpreter.ts';
 import type { Outcome, Program } from '../program.ts';
 import { blocked, ran } from '../program.ts';
 import type { PyValue } from '../py-value.ts';
@@ -8,7 +8,7 @@ import { bytesLiteral, int, str, truthy } from '../py-value.ts';
 import { SERVER_ADDRESS, fdOf, pyAccept, pyBind, pyClose, pyListen, pyRecv, pySocket } from '../python-socket.ts';
 import { peerOf, plural, show } from '../show.ts';
 import type { LoopThread, LoopWorld } from '../world.ts';
-import { assignConstant, bytesOf, importLine, sendallStep } from './common.ts';
+import { assignConstant, bytesOf, importLine, sendallStep } from './shared-lines.ts';
 
 const SOURCE = [
   'import socket',

@@ -1,13 +1,13 @@
-import type { Code } from '../machine.ts';
-import { goTo, lookup, raiseIn, returnFromFunction, startThread, top } from '../machine.ts';
+import type { Code } from '../interpreter.ts';
+import { goTo, lookup, raiseIn, returnFromFunction, startThread, top } from '../interpreter.ts';
 import type { Outcome, Program } from '../program.ts';
 import { blocked, ran } from '../program.ts';
 import type { PyValue } from '../py-value.ts';
 import { bytes, bytesLiteral, int, str, truthy, utf8Encode } from '../py-value.ts';
 import { SERVER_ADDRESS, fdOf, pyConnect, pyRecv, pySocket } from '../python-socket.ts';
 import type { LoopThread, LoopWorld } from '../world.ts';
-import { CHAT_SERVER, inputLine, printDecoded } from './chat-client-common.ts';
-import { assignConstant, bytesOf, defLine, importLine, sendallStep } from './common.ts';
+import { CHAT_SERVER, inputLine, printDecoded } from './chat-terminal.ts';
+import { assignConstant, bytesOf, defLine, importLine, sendallStep } from './shared-lines.ts';
 
 const SOURCE = [
   'import socket',

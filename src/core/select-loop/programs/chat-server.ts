@@ -1,5 +1,5 @@
-import type { Code } from '../machine.ts';
-import { callFunction, goTo, leaveWith, lookup, peek, print, raiseIn, returnFromFunction, setGlobal, startThread, top } from '../machine.ts';
+import type { Code } from '../interpreter.ts';
+import { callFunction, goTo, leaveWith, lookup, peek, print, raiseIn, returnFromFunction, setGlobal, startThread, top } from '../interpreter.ts';
 import type { Outcome, Program } from '../program.ts';
 import { blocked, ran } from '../program.ts';
 import type { PyValue } from '../py-value.ts';
@@ -7,7 +7,7 @@ import { NONE, bytes, bytesLiteral, int, list, str, truthy } from '../py-value.t
 import { SERVER_ADDRESS, fdOf, pyAccept, pyBind, pyClose, pyListen, pyRecv, pySocket } from '../python-socket.ts';
 import { peerOf, show } from '../show.ts';
 import type { LoopThread, LoopWorld } from '../world.ts';
-import { assignConstant, bytesOf, defLine, importLine, sendallStep } from './common.ts';
+import { assignConstant, bytesOf, defLine, importLine, sendallStep } from './shared-lines.ts';
 
 const SOURCE = [
   'import socket',

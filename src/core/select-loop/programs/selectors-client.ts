@@ -1,4 +1,4 @@
-import type { Code } from '../machine.ts';
+import type { Code } from '../interpreter.ts';
 import {
   callFunction,
   goTo,
@@ -12,7 +12,7 @@ import {
   returnFromFunction,
   setNsField,
   top,
-} from '../machine.ts';
+} from '../interpreter.ts';
 import type { Outcome, Program } from '../program.ts';
 import { blocked, ran } from '../program.ts';
 import type { PyValue } from '../py-value.ts';
@@ -22,7 +22,7 @@ import { readyList, readyText, selClose, selCreate, selMapSize, selRegister, sel
 import { EVENT_READ, EVENT_WRITE, maskText } from '../selector.ts';
 import { plural, show } from '../show.ts';
 import type { LoopThread, LoopWorld } from '../world.ts';
-import { assignConstant, bytesOf, defLine, importLine, intOf } from './common.ts';
+import { assignConstant, bytesOf, defLine, importLine, intOf } from './shared-lines.ts';
 
 const SOURCE = [
   'import selectors',

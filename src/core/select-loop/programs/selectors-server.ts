@@ -1,5 +1,5 @@
-import type { Code } from '../machine.ts';
-import { callFunction, goTo, lookup, loopTurn, newNamespace, nsField, peek, print, raiseIn, returnFromFunction, setNsField, top } from '../machine.ts';
+import type { Code } from '../interpreter.ts';
+import { callFunction, goTo, lookup, loopTurn, newNamespace, nsField, peek, print, raiseIn, returnFromFunction, setNsField, top } from '../interpreter.ts';
 import type { Outcome, Program } from '../program.ts';
 import { blocked, ran } from '../program.ts';
 import type { PyValue } from '../py-value.ts';
@@ -9,7 +9,7 @@ import { readyList, readyText, selCreate, selRegister, selSelect, selUnregister 
 import { EVENT_READ, EVENT_WRITE, maskText } from '../selector.ts';
 import { peerOf, plural, show } from '../show.ts';
 import type { LoopThread, LoopWorld } from '../world.ts';
-import { assignConstant, bytesOf, defLine, importLine, intOf } from './common.ts';
+import { assignConstant, bytesOf, defLine, importLine, intOf } from './shared-lines.ts';
 
 const SOURCE = [
   'import selectors',

@@ -1,4 +1,4 @@
-import { MODULE, top } from './machine.ts';
+import { MODULE, top } from './interpreter.ts';
 import type { Program } from './program.ts';
 import { repr } from './py-value.ts';
 import type { Selector } from './selector.ts';

@@ -1,5 +1,5 @@
-import type { Code } from '../machine.ts';
-import { goTo, print, raiseIn } from '../machine.ts';
+import type { Code } from '../interpreter.ts';
+import { goTo, print, raiseIn } from '../interpreter.ts';
 import type { Outcome } from '../program.ts';
 import { blocked, ran } from '../program.ts';
 import type { PeerSpec } from '../kernel.ts';

@@ -1,5 +1,5 @@
-import type { Code } from '../machine.ts';
-import { goTo, peek, raiseIn, top } from '../machine.ts';
+import type { Code } from '../interpreter.ts';
+import { goTo, peek, raiseIn, top } from '../interpreter.ts';
 import type { Outcome } from '../program.ts';
 import { blocked, ran } from '../program.ts';
 import type { PyValue } from '../py-value.ts';

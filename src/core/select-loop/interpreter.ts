@@ -18,7 +18,7 @@ export function top(t: LoopThread): Frame {
   return f;
 }
 
-export function threadOf(w: LoopWorld, tid: number): LoopThread {
+function threadOf(w: LoopWorld, tid: number): LoopThread {
   const t = w.threads.find((x) => x.id === tid);
   if (t === undefined) throw new RangeError(`no thread ${tid}`);
   return t;
@@ -44,7 +44,7 @@ export function lookup(w: LoopWorld, tid: number, name: string): PyValue {
 }
 
 /** Binds names in the innermost frame: a function's locals, or the globals at module level. */
-export function assign(w: LoopWorld, tid: number, vars: Vars): LoopWorld {
+function assign(w: LoopWorld, tid: number, vars: Vars): LoopWorld {
   if (Object.keys(vars).length === 0) return w;
   const f = top(threadOf(w, tid));
   if (f.fn === MODULE) return { ...w, globals: { ...w.globals, ...vars } };
