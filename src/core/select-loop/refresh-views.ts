@@ -5,10 +5,6 @@ import type { Selector } from './selector.ts';
 import { reprContext } from './show.ts';
 import type { LoopThread, LoopWorld } from './world.ts';
 
-/**
- * Recomputes what the learner sees of each thread and of the selector's data after a step.
- * Unchanged pieces keep their old objects, so a long history shares almost everything.
- */
 function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
@@ -47,6 +43,10 @@ function selectorView(w: LoopWorld, sel: Selector): Selector {
   return changed ? { ...sel, registry } : sel;
 }
 
+/**
+ * Recomputes what the learner sees of each thread and of the selector's data after a step.
+ * Unchanged pieces keep their old objects, so a long history shares almost everything.
+ */
 export function refreshViews(w: LoopWorld, program: Program): LoopWorld {
   const threads = w.threads.map((t) => threadView(w, t, program));
   const selector = w.selector === undefined ? undefined : selectorView(w, w.selector);

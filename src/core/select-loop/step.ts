@@ -6,10 +6,6 @@ import { programById } from './programs.ts';
 import { refreshViews } from './refresh-views.ts';
 import type { LoopEvent, LoopThread, LoopWorld } from './world.ts';
 
-/**
- * One step: a line of one thread, or one network input when the program cannot go on without one.
- * Threads take turns round-robin, so the same inputs always give the same trace.
- */
 function finish(program: Program, prev: LoopWorld, next: LoopWorld, event: LoopEvent): LoopWorld {
   return refreshViews({ ...next, step: prev.step + 1, event }, program);
 }
@@ -29,7 +25,11 @@ function nextRunnable(w: LoopWorld): LoopThread | undefined {
   return runnable.find((t) => t.id > w.lastThread) ?? runnable[0];
 }
 
-/** The world after one more step, or `w` itself when nothing can happen. An injected input is applied at once. */
+/**
+ * The world after one more step, or `w` itself when nothing can happen. A step is one line of one
+ * thread, or one network input when no thread can go on without one; threads take turns round-robin,
+ * so the same inputs always give the same trace. An injected input is applied at once, as its own step.
+ */
 export function stepLoop(w: LoopWorld, injected?: LoopInput): LoopWorld {
   const program = programById(w.programId);
   if (injected !== undefined) {
