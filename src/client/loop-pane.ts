@@ -1,7 +1,4 @@
-import { addressText } from '../core/select-loop/kernel.ts';
-import type { Program } from '../core/select-loop/program.ts';
-import { bytesLiteral } from '../core/select-loop/py-value.ts';
-import type { LoopWorld } from '../core/select-loop/world.ts';
+import { addressText, type Program, bytesLiteral, type LoopWorld } from '../core/select-loop/index.ts';
 import { loopPicture, mountLoopPicture } from '../viz/loop-picture.ts';
 import { element } from './dom.ts';
 
@@ -47,7 +44,10 @@ export function createLoopPane(program: Program, compact: boolean): LoopPane {
   });
   const side = element('div', undefined, 'loop-side');
   const pictureBox = element('div', undefined, 'loop-picture-box');
-  const picture = mountLoopPicture(pictureBox, `Clients, sockets and ${program.role === 'server' ? 'who watches them' : 'the program'}`);
+  const picture = mountLoopPicture(
+    pictureBox,
+    `Clients, sockets and ${program.role === 'server' ? 'who watches them' : 'the program'}`,
+  );
   const details = element('details', undefined, 'loop-details');
   details.open = !compact;
   details.append(element('summary', 'Threads, selector, kernel sockets and clients'));
@@ -69,7 +69,11 @@ export function createLoopPane(program: Program, compact: boolean): LoopPane {
       if (item === undefined || world.exited) continue;
       item.classList.add(thread.blockedOn === undefined ? 'is-current' : 'is-blocked');
       item.setAttribute('aria-current', 'step');
-      const badge = element('span', world.threads.length > 1 ? thread.name : thread.blockedOn === undefined ? 'next' : 'waiting', 'loop-badge');
+      const badge = element(
+        'span',
+        world.threads.length > 1 ? thread.name : thread.blockedOn === undefined ? 'next' : 'waiting',
+        'loop-badge',
+      );
       if (thread.blockedOn !== undefined) badge.title = thread.blockedOn;
       item.append(badge);
     }
@@ -105,7 +109,11 @@ export function createLoopPane(program: Program, compact: boolean): LoopPane {
           world.selector.registry.map((entry) => [
             String(entry.fd),
             entry.events.join(' | '),
-            entry.dataView === undefined ? 'None' : Object.entries(entry.dataView).map(([name, value]) => `${name}=${value}`).join(', '),
+            entry.dataView === undefined
+              ? 'None'
+              : Object.entries(entry.dataView)
+                  .map(([name, value]) => `${name}=${value}`)
+                  .join(', '),
           ]),
           'Nothing is registered.',
         ),
@@ -131,10 +139,22 @@ export function createLoopPane(program: Program, compact: boolean): LoopPane {
           .filter((socket) => socket.fd !== undefined || socket.kind === 'connected')
           .map((socket) => [
             socket.fd === undefined ? 'queued' : String(socket.fd),
-            socket.kind === 'connected' ? `${socket.blocking ? 'blocking' : 'non-blocking'}${socket.closed ? ', closed' : ''}` : socket.kind,
-            socket.kind === 'connected' ? `↔ ${socket.peerName} ${addressText(socket.peer)}` : socket.local === undefined ? '' : addressText(socket.local),
-            socket.kind === 'connected' ? `${bytesLiteral(socket.recvBuffer)}${socket.peerFin ? ' + FIN' : ''}` : socket.kind === 'listening' ? `accept queue: ${socket.acceptQueue.length}` : '',
-            socket.kind === 'connected' ? `${bytesLiteral(socket.sendBuffer)} (${socket.sendBuffer.length}/${socket.sendCapacity})` : '',
+            socket.kind === 'connected'
+              ? `${socket.blocking ? 'blocking' : 'non-blocking'}${socket.closed ? ', closed' : ''}`
+              : socket.kind,
+            socket.kind === 'connected'
+              ? `↔ ${socket.peerName} ${addressText(socket.peer)}`
+              : socket.local === undefined
+                ? ''
+                : addressText(socket.local),
+            socket.kind === 'connected'
+              ? `${bytesLiteral(socket.recvBuffer)}${socket.peerFin ? ' + FIN' : ''}`
+              : socket.kind === 'listening'
+                ? `accept queue: ${socket.acceptQueue.length}`
+                : '',
+            socket.kind === 'connected'
+              ? `${bytesLiteral(socket.sendBuffer)} (${socket.sendBuffer.length}/${socket.sendCapacity})`
+              : '',
           ]),
         'No sockets yet.',
       ),

@@ -1,10 +1,16 @@
+import {
+  createComparison,
+  type Comparison,
+  type LoopInput,
+  PROGRAMS,
+  SCENARIOS,
+  isSettled,
+  stepLoop,
+  createLoop,
+  type LoopWorld,
+  type ProgramId,
+} from '../core/select-loop/index.ts';
 import { z } from 'zod';
-import { createComparison, type Comparison } from '../core/select-loop/comparison.ts';
-import type { LoopInput } from '../core/select-loop/inputs.ts';
-import { PROGRAMS } from '../core/select-loop/programs.ts';
-import { SCENARIOS } from '../core/select-loop/scenarios.ts';
-import { isSettled, stepLoop } from '../core/select-loop/step.ts';
-import { createLoop, type LoopWorld, type ProgramId } from '../core/select-loop/world.ts';
 
 /**
  * An event-loop stepper's run as data: program, scenario, and the events the learner injected
@@ -21,12 +27,22 @@ const loopInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('connect'), client: z.string().max(16), slowReader: z.boolean().optional() }),
   z.object({ kind: z.literal('send'), client: z.string().max(16), data: z.string().max(4096) }),
   z.object({ kind: z.literal('close'), client: z.string().max(16) }),
-  z.object({ kind: z.literal('drain'), client: z.string().max(16), bytes: z.number().int().positive().max(1 << 20) }),
+  z.object({
+    kind: z.literal('drain'),
+    client: z.string().max(16),
+    bytes: z
+      .number()
+      .int()
+      .positive()
+      .max(1 << 20),
+  }),
   z.object({ kind: z.literal('type'), client: z.string().max(16).optional(), text: z.string().max(4096) }),
 ]);
 
 export const loopSpec = z.object({
-  program: z.string().refine((id) => (programIds as string[]).includes(id), { message: `program must be one of ${programIds.join(', ')}` }),
+  program: z
+    .string()
+    .refine((id) => (programIds as string[]).includes(id), { message: `program must be one of ${programIds.join(', ')}` }),
   compare: z
     .string()
     .refine((id) => (programIds as string[]).includes(id))
@@ -34,7 +50,12 @@ export const loopSpec = z.object({
   scenario: z.string().refine((id) => scenarioIds.includes(id), { message: `scenario must be one of ${scenarioIds.join(', ')}` }),
   injections: z.array(z.object({ at: z.number().int().nonnegative(), input: loopInput })).max(200),
 });
-export type LoopSpec = { program: ProgramId; compare?: ProgramId; scenario: string; injections: { at: number; input: LoopInput }[] };
+export type LoopSpec = {
+  program: ProgramId;
+  compare?: ProgramId;
+  scenario: string;
+  injections: { at: number; input: LoopInput }[];
+};
 
 /** Every world of a single-program run, replaying injected events where they were made; `schedule` replaces the scenario's inputs. */
 export function buildLoopRun(spec: LoopSpec, schedule?: readonly LoopInput[]): LoopWorld[] {

@@ -1,11 +1,16 @@
-import type { Comparison } from '../core/select-loop/comparison.ts';
-import { fromSandbox } from '../core/select-loop/fromSandbox.ts';
-import { inputText, type LoopInput } from '../core/select-loop/inputs.ts';
-import { possibleInputs } from '../core/select-loop/apply-input.ts';
-import { predictNextLine } from '../core/select-loop/prediction.ts';
-import { programById } from '../core/select-loop/programs.ts';
-import { scenarioById } from '../core/select-loop/scenarios.ts';
-import type { LoopWorld, ProgramId } from '../core/select-loop/world.ts';
+import {
+  fromSandbox,
+  inputText,
+  possibleInputs,
+  predictNextLine,
+  programById,
+  scenarioById,
+  waitingClients,
+  type Comparison,
+  type LoopInput,
+  type LoopWorld,
+  type ProgramId,
+} from '../core/select-loop/index.ts';
 import type { SocketEvent } from '../protocol/events.ts';
 import { element, part } from './dom.ts';
 import { buildComparison, buildLoopRun, inject, readLoopPermalink, writeLoopPermalink, type LoopSpec } from './loop-run.ts';
@@ -53,7 +58,10 @@ export function mountLoopStepper(root: HTMLElement): void {
 
   function rebuild(): void {
     comparison = buildComparison(spec);
-    worlds = comparison === undefined ? buildLoopRun(live() ? { ...spec, scenario: 'live' } : spec, live() ? fromSandbox(liveEvents) : undefined) : [];
+    worlds =
+      comparison === undefined
+        ? buildLoopRun(live() ? { ...spec, scenario: 'live' } : spec, live() ? fromSandbox(liveEvents) : undefined)
+        : [];
     cursor = Math.max(0, Math.min(cursor, length() - 1));
   }
 
@@ -96,18 +104,12 @@ export function mountLoopStepper(root: HTMLElement): void {
       if (row === undefined) return;
       left.render(row.left, motion);
       right.render(row.right, motion);
-      // Left waiting: still in the accept queue (connected, never accepted), or not yet answered in full.
-      const waiting = (world: LoopWorld) => {
-        const queued = new Set(world.kernel.sockets.flatMap((socket) => (socket.kind === 'listening' ? socket.acceptQueue : [])));
-        return world.kernel.peers
-          .filter((peer) => (peer.socket !== undefined && queued.has(peer.socket)) || peer.received.length < peer.sent.length)
-          .map((peer) => `${peer.name}${peer.socket !== undefined && queued.has(peer.socket) ? ' (not even accepted)' : ''}`);
-      };
       const summary = (world: LoopWorld) => {
         const program = programById(world.programId);
-        if (program.role === 'client') return `${program.title}: ${world.output.length} line${world.output.length === 1 ? '' : 's'} printed`;
-        const names = waiting(world);
-        return `${program.title}: ${names.length === 0 ? 'no client is waiting' : `${names.join(', ')} still waiting for an answer`}`;
+        if (program.role === 'client')
+          return `${program.title}: ${world.output.length} line${world.output.length === 1 ? '' : 's'} printed`;
+        const waits = waitingClients(world);
+        return `${program.title}: ${waits.length === 0 ? 'no client is kept waiting' : waits.map((wait) => `${wait.client} ${wait.reason}`).join('; ')}`;
       };
       explain.textContent = `${row.input === undefined ? 'Before anything happens' : `After “${inputText(row.input)}”`} — ${summary(row.left)}; ${summary(row.right)}.`;
     } else {
@@ -135,7 +137,11 @@ export function mountLoopStepper(root: HTMLElement): void {
       button.type = 'button';
       button.addEventListener('click', () => {
         const right = line === prediction.answer;
-        feedback = element('strong', right ? 'Right. ' : `Not quite: line ${prediction.answer}. `, right ? 'is-right' : 'is-wrong');
+        feedback = element(
+          'strong',
+          right ? 'Right. ' : `Not quite: line ${prediction.answer}. `,
+          right ? 'is-right' : 'is-wrong',
+        );
         predictPanel.hidden = true;
         cursor = Math.min(cursor + 1, length() - 1);
         render();
@@ -177,7 +183,8 @@ export function mountLoopStepper(root: HTMLElement): void {
         cursor = Math.max(0, cursor - 1);
         render();
       },
-      playBlocked: () => (predictBox.checked ? 'Play is off while you predict: step forward to answer each question.' : undefined),
+      playBlocked: () =>
+        predictBox.checked ? 'Play is off while you predict: step forward to answer each question.' : undefined,
     },
     (text) => {
       explain.textContent = text;
@@ -212,7 +219,8 @@ export function mountLoopStepper(root: HTMLElement): void {
     rebuild();
     render();
     controls.refresh();
-    if (live() && liveEvents.length === 0) explain.textContent = 'Waiting for your sandbox: run nc echo in the terminal on this page, then type a line.';
+    if (live() && liveEvents.length === 0)
+      explain.textContent = 'Waiting for your sandbox: run nc echo in the terminal on this page, then type a line.';
   });
   document.addEventListener(SANDBOX_EVENTS, (event) => {
     const detail = (event as CustomEvent<SandboxEventsDetail>).detail;

@@ -1,7 +1,6 @@
+import { addressText, type ConnectedSocket, type KernelSocket, type LoopWorld } from '../core/select-loop/index.ts';
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
-import { addressText, type ConnectedSocket, type KernelSocket } from '../core/select-loop/kernel.ts';
-import type { LoopWorld } from '../core/select-loop/world.ts';
 
 /**
  * The journal's picture of an event loop: the selector is a waitress watching her tables (the
@@ -58,7 +57,10 @@ function tableOf(world: LoopWorld, socket: KernelSocket, queuedIds: ReadonlySet<
     label,
     detail,
     queued,
-    readable: socket.kind === 'listening' ? socket.acceptQueue.length > 0 : (connected?.recvBuffer.length ?? 0) > 0 || connected?.peerFin === true,
+    readable:
+      socket.kind === 'listening'
+        ? socket.acceptQueue.length > 0
+        : (connected?.recvBuffer.length ?? 0) > 0 || connected?.peerFin === true,
     writable: connected !== undefined && !connected.closed && connected.sendBuffer.length < connected.sendCapacity,
     registered: registration?.events.map((name) => name.replace('EVENT_', '')).join('|'),
     ready: ready?.events.map((name) => name.replace('EVENT_', '')).join('|'),
@@ -68,9 +70,15 @@ function tableOf(world: LoopWorld, socket: KernelSocket, queuedIds: ReadonlySet<
   };
 }
 
-export function loopPictureModel(world: LoopWorld): { tables: Table[]; waiters: Waiter[]; clients: { name: string; state: string }[] } {
+export function loopPictureModel(world: LoopWorld): {
+  tables: Table[];
+  waiters: Waiter[];
+  clients: { name: string; state: string }[];
+} {
   const queuedIds = new Set(world.kernel.sockets.flatMap((socket) => (socket.kind === 'listening' ? socket.acceptQueue : [])));
-  const visible = world.kernel.sockets.filter((socket) => !(socket.kind === 'connected' && socket.closed && socket.fd === undefined));
+  const visible = world.kernel.sockets.filter(
+    (socket) => !(socket.kind === 'connected' && socket.closed && socket.fd === undefined),
+  );
   const tables = visible.map((socket) => tableOf(world, socket, queuedIds));
   const clients = world.kernel.peers.map((peer) => ({
     name: peer.name,
@@ -92,7 +100,8 @@ export function loopPictureModel(world: LoopWorld): { tables: Table[]; waiters: 
         ]
       : world.threads.map((thread) => {
           const fdMatch = /fd (\d+)/.exec(thread.blockedOn ?? '');
-          const socket = fdMatch === null ? undefined : world.kernel.sockets.find((candidate) => candidate.fd === Number(fdMatch[1]));
+          const socket =
+            fdMatch === null ? undefined : world.kernel.sockets.find((candidate) => candidate.fd === Number(fdMatch[1]));
           return {
             id: `thread-${thread.id}`,
             label: thread.name,
@@ -103,7 +112,11 @@ export function loopPictureModel(world: LoopWorld): { tables: Table[]; waiters: 
   return { tables, waiters, clients };
 }
 
-export function loopPicture(svg: Selection<SVGSVGElement, unknown, null, undefined>, world: LoopWorld, reducedMotion: boolean): void {
+export function loopPicture(
+  svg: Selection<SVGSVGElement, unknown, null, undefined>,
+  world: LoopWorld,
+  reducedMotion: boolean,
+): void {
   const { tables, waiters, clients } = loopPictureModel(world);
   const rows = Math.max(tables.length, waiters.length, clients.length, 1);
   const height = ROW * rows + 46;
@@ -155,12 +168,19 @@ export function loopPicture(svg: Selection<SVGSVGElement, unknown, null, undefin
     .data(tables, (d) => d.id)
     .join((enter) => {
       const g = enter.append('g');
-      g.append('rect').attr('width', TABLE_W).attr('height', ROW - 14).attr('rx', 10);
+      g.append('rect')
+        .attr('width', TABLE_W)
+        .attr('height', ROW - 14)
+        .attr('rx', 10);
       g.append('text').attr('class', 'loop-table-label').attr('x', 10).attr('y', 19);
       g.append('text').attr('class', 'loop-table-detail').attr('x', 10).attr('y', 36);
       return g;
     })
-    .attr('class', (d) => `loop-table${d.queued ? ' is-queued' : ''}${d.ready !== undefined ? ' is-ready' : ''}${d.readable ? ' is-readable' : ''}`);
+    .attr(
+      'class',
+      (d) =>
+        `loop-table${d.queued ? ' is-queued' : ''}${d.ready !== undefined ? ' is-ready' : ''}${d.readable ? ' is-readable' : ''}`,
+    );
   tableGroups
     .transition()
     .duration(duration)
