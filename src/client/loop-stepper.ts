@@ -219,7 +219,7 @@ export function mountLoopStepper(root: HTMLElement): void {
     rebuild();
     render();
     controls.refresh();
-    if (live() && liveEvents.length === 0)
+    if (live() && fromSandbox(liveEvents).length === 0)
       explain.textContent = 'Waiting for your sandbox: run nc echo in the terminal on this page, then type a line.';
   });
   document.addEventListener(SANDBOX_EVENTS, (event) => {

@@ -89,8 +89,10 @@ export function bindStepperControls(root: HTMLElement, driver: StepperDriver, an
     }
   });
   timeline.addEventListener('input', () => {
+    // Read the slider before pause() redraws it at the old position.
+    const target = Number(timeline.value);
     pause();
-    driver.go(Number(timeline.value));
+    driver.go(target);
     refresh();
   });
   root.addEventListener('keydown', (event) => {

@@ -18,7 +18,14 @@ test('the home page lists the lessons in order and links to them', async ({ page
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('See how TCP sockets work');
   const titles = await page.locator('.lesson-title').allInnerTexts();
-  expect(titles).toEqual(['What a socket is', "An echo server's life", 'The three-way handshake, and how TCP says goodbye']);
+  expect(titles).toEqual([
+    'What a socket is',
+    "An echo server's life",
+    'The three-way handshake, and how TCP says goodbye',
+    'Blocking and non-blocking sockets',
+    'Selectors: one thread, many clients',
+    'A chat server with threads',
+  ]);
   expect(await page.locator('script').count()).toBe(0);
   await page.screenshot({ path: `${SHOTS}/home.png`, fullPage: true });
   await page.getByRole('link', { name: /What a socket is/ }).click();

@@ -38,6 +38,14 @@ test('steps forward and back through the handshake, with states lit', async ({ p
   await stepper.locator('.seq-arrow.seq-syn').click();
   await expect(stepper.locator('.segment-fields')).toContainText('Sequence number');
   await expect(stepper.locator('.segment-fields')).toContainText('MSS option1460');
+  // The Timeline scrubber jumps anywhere in the run.
+  await stepper.locator('input[data-part="timeline"]').evaluate((input: HTMLInputElement) => {
+    input.value = '2';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step 2 of/);
+  await stepper.getByRole('button', { name: 'Step forward' }).click();
+  await stepper.getByRole('button', { name: 'Step forward' }).click();
   await stepper.getByLabel('Absolute sequence numbers').check();
   await expect(labels.filter({ hasText: /^SYN Seq=0 / })).toHaveCount(0);
   await stepper.screenshot({ path: `${SHOTS}/tcp-stepper.png` });
