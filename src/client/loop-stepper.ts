@@ -13,6 +13,7 @@ import {
 } from '../core/select-loop/index.ts';
 import type { SocketEvent } from '../protocol/events.ts';
 import { element, part } from './dom.ts';
+import { bindCopyLink, updateQuery } from './permalink.ts';
 import { buildComparison, buildLoopRun, inject, readLoopPermalink, writeLoopPermalink, type LoopSpec } from './loop-run.ts';
 import { createLoopPane } from './loop-pane.ts';
 import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
@@ -66,11 +67,7 @@ export function mountLoopStepper(root: HTMLElement): void {
   }
 
   function saveLink(): void {
-    if (live()) return;
-    const params = new URLSearchParams(location.search);
-    writeLoopPermalink(params, key, { spec, step: cursor });
-    const query = params.toString();
-    history.replaceState(history.state, '', `${location.pathname}${query === '' ? '' : `?${query}`}${location.hash}`);
+    if (!live()) updateQuery((params) => writeLoopPermalink(params, key, { spec, step: cursor }));
   }
 
   function fillInjectMenu(world: LoopWorld): void {
@@ -232,14 +229,7 @@ export function mountLoopStepper(root: HTMLElement): void {
     render();
     controls.refresh();
   });
-  link.addEventListener('click', () => {
-    saveLink();
-    navigator.clipboard.writeText(location.href).then(
-      () => (link.textContent = 'Link copied'),
-      () => (link.textContent = 'Copy failed: the address bar has the link'),
-    );
-    setTimeout(() => (link.textContent = 'Copy a link to this step'), 2500);
-  });
+  bindCopyLink(link, saveLink);
 
   rebuild();
   render();

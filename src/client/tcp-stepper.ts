@@ -4,6 +4,7 @@ import type { Arrow, Mark } from '../viz/sequence-model.ts';
 import { mountStateDiagram, stateDiagram, type StateDiagramModel } from '../viz/state-diagram.ts';
 import { buildTcpSequenceModel, segmentText } from '../viz/tcp-sequence-model.ts';
 import { element, part } from './dom.ts';
+import { bindCopyLink, updateQuery } from './permalink.ts';
 import { bindStepperControls } from './stepper-controls.ts';
 import { buildRun, defaultSpec, intervene, readPermalink, writePermalink, type RunSpec } from './tcp-run.ts';
 
@@ -125,10 +126,7 @@ export function mountTcpStepper(root: HTMLElement): void {
   }
 
   function saveLink(): void {
-    const params = new URLSearchParams(location.search);
-    writePermalink(params, key, { spec, step: cursor, absolute });
-    const query = params.toString();
-    history.replaceState(history.state, '', `${location.pathname}${query === '' ? '' : `?${query}`}${location.hash}`);
+    updateQuery((params) => writePermalink(params, key, { spec, step: cursor, absolute }));
   }
 
   function showDetail(item: Arrow | Mark): void {
@@ -343,14 +341,7 @@ export function mountTcpStepper(root: HTMLElement): void {
     render();
     controls.refresh();
   });
-  link.addEventListener('click', () => {
-    saveLink();
-    navigator.clipboard.writeText(location.href).then(
-      () => (link.textContent = 'Link copied'),
-      () => (link.textContent = 'Copy failed: the address bar has the link'),
-    );
-    setTimeout(() => (link.textContent = 'Copy a link to this step'), 2500);
-  });
+  bindCopyLink(link, saveLink);
   new ResizeObserver(() => render()).observe(sequenceBox);
 
   syncInputs();
