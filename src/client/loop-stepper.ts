@@ -17,7 +17,7 @@ import { bindCopyLink, updateQuery } from './permalink.ts';
 import { buildComparison, buildLoopRun, inject, readLoopPermalink, writeLoopPermalink, type LoopSpec } from './loop-run.ts';
 import { createLoopPane } from './loop-pane.ts';
 import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
-import { bindStepperControls } from './stepper-controls.ts';
+import { bindStepperControls, predictingDriver } from './stepper-controls.ts';
 
 /** Brings one <loop-stepper> to life: one program (or two side by side), controls, injection, prediction, live feed. */
 export function mountLoopStepper(root: HTMLElement): void {
@@ -155,34 +155,19 @@ export function mountLoopStepper(root: HTMLElement): void {
 
   const controls = bindStepperControls(
     root,
-    {
+    predictingDriver({
       length,
       index: () => cursor,
-      go: (index) => {
+      show: (index) => {
         feedback = undefined;
-        cursor = Math.max(0, Math.min(length() - 1, index));
+        cursor = index;
         render();
       },
-      forward: () => {
-        if (cursor >= length() - 1) return false;
-        if (predictBox.checked && comparison === undefined) {
-          if (!predictPanel.hidden) return true;
-          if (ask()) return true;
-        }
-        feedback = undefined;
-        cursor += 1;
-        render();
-        return true;
-      },
-      back: () => {
-        feedback = undefined;
-        predictPanel.hidden = true;
-        cursor = Math.max(0, cursor - 1);
-        render();
-      },
-      playBlocked: () =>
-        predictBox.checked ? 'Play is off while you predict: step forward to answer each question.' : undefined,
-    },
+      predicting: () => predictBox.checked && comparison === undefined,
+      asking: () => !predictPanel.hidden,
+      ask,
+      hideQuestion: () => (predictPanel.hidden = true),
+    }),
     (text) => {
       explain.textContent = text;
     },

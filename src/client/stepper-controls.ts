@@ -127,3 +127,50 @@ export function bindStepperControls(root: HTMLElement, driver: StepperDriver, an
   refresh();
   return { refresh, pause };
 }
+
+/** What a stepper with a "predict" mode tells the shared driver below. */
+export type PredictingStepper = {
+  length: () => number;
+  index: () => number;
+  /** Moves to a step (already within range) and draws it. */
+  show: (index: number) => void;
+  /** Whether predict mode is on, and whether its question is on screen. */
+  predicting: () => boolean;
+  asking: () => boolean;
+  /** Puts the question for the next step on screen; false when this step has none. */
+  ask: () => boolean;
+  hideQuestion: () => void;
+  /** Called when forward is pressed on the last step, to extend the run if the stepper can. */
+  extend?: () => void;
+};
+
+/**
+ * The driver both steppers share: in predict mode, forward first asks and the answer takes the
+ * step; Play is refused with a reason; back and jumps drop any half-answered question.
+ */
+export function predictingDriver(stepper: PredictingStepper): StepperDriver {
+  return {
+    length: stepper.length,
+    index: stepper.index,
+    go: (index) => {
+      stepper.hideQuestion();
+      stepper.show(Math.max(0, Math.min(stepper.length() - 1, index)));
+    },
+    forward: () => {
+      if (stepper.index() >= stepper.length() - 1) stepper.extend?.();
+      if (stepper.index() >= stepper.length() - 1) return false;
+      if (stepper.predicting()) {
+        if (stepper.asking()) return true;
+        if (stepper.ask()) return true;
+      }
+      stepper.show(stepper.index() + 1);
+      return true;
+    },
+    back: () => {
+      stepper.hideQuestion();
+      stepper.show(Math.max(0, stepper.index() - 1));
+    },
+    playBlocked: () =>
+      stepper.predicting() ? 'Play is off while you predict: step forward to answer each question.' : undefined,
+  };
+}

@@ -5,7 +5,7 @@ import { mountStateDiagram, stateDiagram, type StateDiagramModel } from '../viz/
 import { buildTcpSequenceModel, segmentText } from '../viz/tcp-sequence-model.ts';
 import { element, part } from './dom.ts';
 import { bindCopyLink, updateQuery } from './permalink.ts';
-import { bindStepperControls } from './stepper-controls.ts';
+import { bindStepperControls, predictingDriver } from './stepper-controls.ts';
 import { buildRun, defaultSpec, intervene, readPermalink, writePermalink, type RunSpec } from './tcp-run.ts';
 
 /** Tall rows: segment labels carry a second line of options. */
@@ -215,9 +215,9 @@ export function mountTcpStepper(root: HTMLElement): void {
   }
 
   /** In predict mode, forward first asks; the answer then takes the step. */
-  function ask(): void {
+  function ask(): boolean {
     const prediction = predictNext(world());
-    if (prediction === undefined) return;
+    if (prediction === undefined) return false;
     predictPanel.hidden = false;
     predictPanel.replaceChildren(element('p', prediction.question, 'stepper-question'));
     const choices = element('div', undefined, 'stepper-choices');
@@ -243,45 +243,30 @@ export function mountTcpStepper(root: HTMLElement): void {
     }
     predictPanel.append(choices);
     choices.querySelector('button')?.focus();
+    return true;
   }
 
   const controls = bindStepperControls(
     root,
-    {
+    predictingDriver({
       length: () => worlds.length,
       index: () => cursor,
-      go: (index) => {
+      show: (index) => {
         feedback = undefined;
-        cursor = Math.max(0, Math.min(worlds.length - 1, index));
+        cursor = index;
         render();
       },
-      forward: () => {
-        if (cursor >= worlds.length - 1 && spec.learner && world().network.inFlight.length > 0) {
-          const before = worlds.length;
-          spec = intervene(spec, { at: cursor, kind: 'wait' });
-          worlds = buildRun(spec);
-          if (worlds.length <= before) return false;
-        }
-        if (cursor >= worlds.length - 1) return false;
-        if (predictBox.checked && !predictPanel.hidden) return true;
-        if (predictBox.checked) {
-          ask();
-          return true;
-        }
-        feedback = undefined;
-        cursor += 1;
-        render();
-        return true;
+      predicting: () => predictBox.checked,
+      asking: () => !predictPanel.hidden,
+      ask,
+      hideQuestion: () => (predictPanel.hidden = true),
+      // In "I choose" mode, forward at the end lets time pass while segments wait.
+      extend: () => {
+        if (!spec.learner || world().network.inFlight.length === 0) return;
+        spec = intervene(spec, { at: cursor, kind: 'wait' });
+        worlds = buildRun(spec);
       },
-      back: () => {
-        feedback = undefined;
-        predictPanel.hidden = true;
-        cursor = Math.max(0, cursor - 1);
-        render();
-      },
-      playBlocked: () =>
-        predictBox.checked ? 'Play is off while you predict: step forward to answer each question.' : undefined,
-    },
+    }),
     (text) => {
       explain.textContent = text;
     },
