@@ -75,7 +75,6 @@ export class Session {
   #sentBytes = 0;
   #serverBytes = 0;
   #ended = false;
-  #helloSeen = false;
   readonly ready: Promise<void>;
 
   constructor(ws: WebSocket, options: SessionOptions) {
@@ -228,7 +227,6 @@ export class Session {
             `this server speaks protocol version ${PROTOCOL_VERSION}, not ${message.version}; reload the page`,
           );
         }
-        this.#helloSeen = true;
         return;
       case 'connect':
         return this.#connect(message.id, message.target);
@@ -248,10 +246,6 @@ export class Session {
         void this.#listSockets(message.id);
         return;
     }
-  }
-
-  get helloSeen(): boolean {
-    return this.#helloSeen;
   }
 
   #adopt(tracked: TrackedSocket): void {
