@@ -53,9 +53,23 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
     case 1:
       return importLine(w, t, 3, 'socket');
     case 3:
-      return assignConstant(w, t, 4, 'HOST', str('127.0.0.1'), 'the loopback address, so only programs on this machine can connect');
+      return assignConstant(
+        w,
+        t,
+        4,
+        'HOST',
+        str('127.0.0.1'),
+        'the loopback address, so only programs on this machine can connect',
+      );
     case 4:
-      return assignConstant(w, t, 6, 'PORT', int(SERVER_ADDRESS.port), 'any free port above 1023 will do; lower ones need privileges');
+      return assignConstant(
+        w,
+        t,
+        6,
+        'PORT',
+        int(SERVER_ADDRESS.port),
+        'any free port above 1023 will do; lower ones need privileges',
+      );
     case 6: {
       const r = pySocket(w);
       return ran(
@@ -64,7 +78,10 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
       );
     }
     case 7:
-      return ran(goTo(pyBind(w, v('s'), SERVER_ADDRESS), t.id, 8), `bind() gives fd ${fdOf(w, v('s'))} its address: 127.0.0.1, port 65432.`);
+      return ran(
+        goTo(pyBind(w, v('s'), SERVER_ADDRESS), t.id, 8),
+        `bind() gives fd ${fdOf(w, v('s'))} its address: 127.0.0.1, port 65432.`,
+      );
     case 8:
       return ran(
         goTo(pyListen(w, v('s')), t.id, 9),
@@ -91,7 +108,10 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
           `Leaving the with block closes conn: fd ${fd} is released and the kernel sends ${peer} a FIN. Only now does the server go back to accept().`,
         );
       }
-      return ran(goTo(w, t.id, 12), `with conn: whatever happens inside, fd ${fdOf(w, v('conn'))} is closed when the block ends.`);
+      return ran(
+        goTo(w, t.id, 12),
+        `with conn: whatever happens inside, fd ${fdOf(w, v('conn'))} is closed when the block ends.`,
+      );
     }
     case 12: {
       const line = `Connected by ${show(w, v('addr'))}`;

@@ -7,7 +7,7 @@ import { bytes, bytesLiteral, int, str, truthy, utf8Encode } from '../py-value.t
 import { SERVER_ADDRESS, fdOf, pyClose, pyConnect, pyRecv, pySocket } from '../python-socket.ts';
 import type { LoopThread, LoopWorld } from '../world.ts';
 import { CHAT_SERVER, inputLine, printDecoded } from './chat-terminal.ts';
-import { assignConstant, bytesOf, importLine, sendallStep } from './shared-lines.ts';
+import { assignConstant, bytesOf, importLine, sendallStep, strOf } from './shared-lines.ts';
 
 const SOURCE = [
   'import socket',
@@ -28,11 +28,6 @@ const SOURCE = [
 
 const CODE: Code = { file: 'chat_client.py', source: SOURCE };
 
-function textOf(v: PyValue): string {
-  if (v.type !== 'str') throw new TypeError(`expected a str, got ${v.type}`);
-  return v.value;
-}
-
 function exec(w: LoopWorld, t: LoopThread): Outcome {
   const f = top(t);
   const v = (name: string): PyValue => lookup(w, t.id, name);
@@ -49,16 +44,25 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
         return ran(endThread(pyClose(w, v('sock')), t.id), `Leaving the with block closes fd ${fd}. The program ends.`);
       }
       const r = pySocket(w);
-      return ran(goTo(r.world, t.id, 7, { sock: r.value }), `socket.socket() gets a TCP socket, fd ${r.fd}, closed when the with block ends.`);
+      return ran(
+        goTo(r.world, t.id, 7, { sock: r.value }),
+        `socket.socket() gets a TCP socket, fd ${r.fd}, closed when the with block ends.`,
+      );
     }
     case 7:
-      return ran(goTo(pyConnect(w, v('sock'), CHAT_SERVER), t.id, 8), `connect() does the three-way handshake with the chat server and returns once fd ${fdOf(w, v('sock'))} is connected.`);
+      return ran(
+        goTo(pyConnect(w, v('sock'), CHAT_SERVER), t.id, 8),
+        `connect() does the three-way handshake with the chat server and returns once fd ${fdOf(w, v('sock'))} is connected.`,
+      );
     case 8:
-      return ran(goTo(w, t.id, 9), 'while True: one loop does everything, in a fixed order: read the keyboard, send, receive, print.');
+      return ran(
+        goTo(w, t.id, 9),
+        'while True: one loop does everything, in a fixed order: read the keyboard, send, receive, print.',
+      );
     case 9:
       return inputLine(w, t, 10);
     case 10:
-      return sendallStep(w, t, CODE, v('sock'), utf8Encode(textOf(v('msg'))), 11);
+      return sendallStep(w, t, CODE, v('sock'), utf8Encode(strOf(v('msg'))), 11);
     case 11: {
       const r = pyRecv(w, v('sock'), 1024);
       if (r.kind === 'blocked') return blocked(`${r.on}. Until something arrives the user cannot type: input() is not running`);
@@ -70,11 +74,20 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
       return ran(goTo(r.world, t.id, 12, { data: bytes(r.value) }), text);
     }
     case 12:
-      return truthy(v('data')) ? ran(goTo(w, t.id, 14), `data is ${bytesLiteral(bytesOf(v('data')))}.`) : ran(goTo(w, t.id, 13), "data is b'': the server is gone.");
+      return truthy(v('data'))
+        ? ran(goTo(w, t.id, 14), `data is ${bytesLiteral(bytesOf(v('data')))}.`)
+        : ran(goTo(w, t.id, 13), "data is b'': the server is gone.");
     case 13:
       return ran(leaveWith(w, t.id, 6), 'break leaves the loop and the with block.');
     case 14:
-      return printDecoded(w, t, CODE, bytesOf(v('data')), 8, 'Then back to input(): messages that arrive from now on wait unseen until the user sends something.');
+      return printDecoded(
+        w,
+        t,
+        CODE,
+        bytesOf(v('data')),
+        8,
+        'Then back to input(): messages that arrive from now on wait unseen until the user sends something.',
+      );
     default:
       throw new RangeError(`chat-client-buggy has no statement on line ${f.line}`);
   }

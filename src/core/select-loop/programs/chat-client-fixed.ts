@@ -7,7 +7,7 @@ import { bytes, bytesLiteral, int, str, truthy, utf8Encode } from '../py-value.t
 import { SERVER_ADDRESS, fdOf, pyConnect, pyRecv, pySocket } from '../python-socket.ts';
 import type { LoopThread, LoopWorld } from '../world.ts';
 import { CHAT_SERVER, inputLine, printDecoded } from './chat-terminal.ts';
-import { assignConstant, bytesOf, defLine, importLine, sendallStep } from './shared-lines.ts';
+import { assignConstant, bytesOf, defLine, importLine, sendallStep, strOf } from './shared-lines.ts';
 
 const SOURCE = [
   'import socket',
@@ -35,11 +35,6 @@ const SOURCE = [
 
 const CODE: Code = { file: 'chat_client.py', source: SOURCE };
 
-function textOf(v: PyValue): string {
-  if (v.type !== 'str') throw new TypeError(`expected a str, got ${v.type}`);
-  return v.value;
-}
-
 function exec(w: LoopWorld, t: LoopThread): Outcome {
   const f = top(t);
   const v = (name: string): PyValue => lookup(w, t.id, name);
@@ -59,7 +54,10 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
       return ran(goTo(r.world, t.id, 17, { sock: r.value }), `socket.socket() gets a TCP socket, fd ${r.fd}.`);
     }
     case 17:
-      return ran(goTo(pyConnect(w, v('sock'), CHAT_SERVER), t.id, 18), `connect() does the three-way handshake with the chat server and returns once fd ${fdOf(w, v('sock'))} is connected.`);
+      return ran(
+        goTo(pyConnect(w, v('sock'), CHAT_SERVER), t.id, 18),
+        `connect() does the three-way handshake with the chat server and returns once fd ${fdOf(w, v('sock'))} is connected.`,
+      );
     case 18: {
       const r = startThread(w, 'receive', 9, { sock: v('sock') });
       return ran(
@@ -72,20 +70,28 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
     case 20:
       return inputLine(w, t, 21);
     case 21:
-      return sendallStep(w, t, CODE, v('sock'), utf8Encode(textOf(v('msg'))), 19);
+      return sendallStep(w, t, CODE, v('sock'), utf8Encode(strOf(v('msg'))), 19);
     case 9:
       return ran(goTo(w, t.id, 10), `while True: ${t.name} only ever reads the socket.`);
     case 10: {
       const r = pyRecv(w, v('sock'), 1024);
       if (r.kind === 'blocked') return blocked(r.on);
       if (r.kind === 'raised') return ran(raiseIn(r.world, t.id, CODE, r.error), 'recv() raised.');
-      const text = r.value === '' ? "recv(1024) returns b'': the chat server has closed the connection." : `recv(1024) returns ${bytesLiteral(r.value)} as soon as it arrives, whatever the main thread is doing.`;
+      const text =
+        r.value === ''
+          ? "recv(1024) returns b'': the chat server has closed the connection."
+          : `recv(1024) returns ${bytesLiteral(r.value)} as soon as it arrives, whatever the main thread is doing.`;
       return ran(goTo(r.world, t.id, 11, { data: bytes(r.value) }), text);
     }
     case 11:
-      return truthy(v('data')) ? ran(goTo(w, t.id, 13), `data is ${bytesLiteral(bytesOf(v('data')))}.`) : ran(goTo(w, t.id, 12), "data is b'': the server is gone.");
+      return truthy(v('data'))
+        ? ran(goTo(w, t.id, 13), `data is ${bytesLiteral(bytesOf(v('data')))}.`)
+        : ran(goTo(w, t.id, 12), "data is b'': the server is gone.");
     case 12:
-      return ran(returnFromFunction(w, t.id), `break: receive returns and ${t.name} ends. The main thread does not notice until it sends.`);
+      return ran(
+        returnFromFunction(w, t.id),
+        `break: receive returns and ${t.name} ends. The main thread does not notice until it sends.`,
+      );
     case 13:
       return printDecoded(w, t, CODE, bytesOf(v('data')), 9, 'The message shows up while the user may still be at the prompt.');
     default:

@@ -22,6 +22,10 @@ export function inputLine(w: LoopWorld, t: LoopThread, next: number): Outcome {
 /** print(data.decode()): strict UTF-8, so a character cut in two by recv() raises UnicodeDecodeError. */
 export function printDecoded(w: LoopWorld, t: LoopThread, code: Code, data: string, next: number, why: string): Outcome {
   const d = utf8Decode(data);
-  if (!d.ok) return ran(raiseIn(w, t.id, code, d.error), `data.decode() raises: the bytes are not whole UTF-8 characters. ${t.name} ends.`);
+  if (!d.ok)
+    return ran(
+      raiseIn(w, t.id, code, d.error),
+      `data.decode() raises: the bytes are not whole UTF-8 characters. ${t.name} ends.`,
+    );
   return ran(goTo(print(w, d.text), t.id, next), `Prints ${strLiteral(d.text)}. ${why}`);
 }

@@ -1,15 +1,39 @@
 import type { Code } from '../interpreter.ts';
-import { callFunction, goTo, lookup, loopTurn, newNamespace, nsField, peek, print, raiseIn, returnFromFunction, setNsField, top } from '../interpreter.ts';
+import {
+  callFunction,
+  goTo,
+  lookup,
+  loopTurn,
+  newNamespace,
+  nsField,
+  peek,
+  print,
+  raiseIn,
+  returnFromFunction,
+  setNsField,
+  top,
+} from '../interpreter.ts';
 import type { Outcome, Program } from '../program.ts';
 import { blocked, ran } from '../program.ts';
 import type { PyValue } from '../py-value.ts';
 import { NONE, bytes, bytesLiteral, int, list, opaque, str, truthy } from '../py-value.ts';
-import { SERVER_ADDRESS, fdOf, pyAccept, pyBind, pyClose, pyListen, pyRecv, pySend, pySetBlocking, pySocket } from '../python-socket.ts';
+import {
+  SERVER_ADDRESS,
+  fdOf,
+  pyAccept,
+  pyBind,
+  pyClose,
+  pyListen,
+  pyRecv,
+  pySend,
+  pySetBlocking,
+  pySocket,
+} from '../python-socket.ts';
 import { readyList, readyText, selCreate, selRegister, selSelect, selUnregister } from '../python-selectors.ts';
 import { EVENT_READ, EVENT_WRITE, maskText } from '../selector.ts';
 import { peerOf, plural, show } from '../show.ts';
 import type { LoopThread, LoopWorld } from '../world.ts';
-import { assignConstant, bytesOf, defLine, importLine, intOf } from './shared-lines.ts';
+import { assignConstant, bytesOf, defLine, importLine, intOf, keyField } from './shared-lines.ts';
 
 const SOURCE = [
   'import selectors',
@@ -67,11 +91,6 @@ const SOURCE = [
 
 const CODE: Code = { file: 'multiconn_server.py', source: SOURCE };
 
-function keyField(v: PyValue, field: 'fileobj' | 'data'): PyValue {
-  if (v.type !== 'key') throw new TypeError(`expected a SelectorKey, got ${v.type}`);
-  return field === 'fileobj' ? { type: 'socket', id: v.sock } : v.data;
-}
-
 function exec(w: LoopWorld, t: LoopThread): Outcome {
   const f = top(t);
   const v = (name: string): PyValue => lookup(w, t.id, name);
@@ -98,12 +117,21 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
       return defLine(w, t, 38, 'service_connection', 'reads or writes one ready connection');
     case 38: {
       const r = pySocket(w);
-      return ran(goTo(r.world, t.id, 39, { lsock: r.value }), `socket.socket() asks the kernel for a TCP socket and gets fd ${r.fd}.`);
+      return ran(
+        goTo(r.world, t.id, 39, { lsock: r.value }),
+        `socket.socket() asks the kernel for a TCP socket and gets fd ${r.fd}.`,
+      );
     }
     case 39:
-      return ran(goTo(pyBind(w, v('lsock'), SERVER_ADDRESS), t.id, 40), `bind() gives fd ${fdOf(w, v('lsock'))} the address 127.0.0.1:65432.`);
+      return ran(
+        goTo(pyBind(w, v('lsock'), SERVER_ADDRESS), t.id, 40),
+        `bind() gives fd ${fdOf(w, v('lsock'))} the address 127.0.0.1:65432.`,
+      );
     case 40:
-      return ran(goTo(pyListen(w, v('lsock')), t.id, 41), `listen() makes fd ${fdOf(w, v('lsock'))} a listening socket; the kernel now queues incoming connections by itself.`);
+      return ran(
+        goTo(pyListen(w, v('lsock')), t.id, 41),
+        `listen() makes fd ${fdOf(w, v('lsock'))} a listening socket; the kernel now queues incoming connections by itself.`,
+      );
     case 41: {
       const line = `Listening on ('127.0.0.1', ${SERVER_ADDRESS.port})`;
       return ran(goTo(print(w, line), t.id, 42), `Prints "${line}".`);
@@ -137,7 +165,11 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
     case 47: {
       const todo = peek(w, t.id, '$todo') ?? list([]);
       const [next, ...rest] = todo.type === 'list' ? todo.items : [];
-      if (next === undefined || next.type !== 'tuple') return ran(goTo(w, t.id, 45, { $todo: NONE }), 'for key, mask in events: every ready key has been handled; back to select().');
+      if (next === undefined || next.type !== 'tuple')
+        return ran(
+          goTo(w, t.id, 45, { $todo: NONE }),
+          'for key, mask in events: every ready key has been handled; back to select().',
+        );
       const [key = NONE, mask = NONE] = next.items;
       return ran(
         goTo(w, t.id, 48, { key, mask, $todo: list(rest) }),
@@ -147,17 +179,33 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
     case 48:
       return keyField(v('key'), 'data').type === 'None'
         ? ran(goTo(w, t.id, 49), 'key.data is None: this is the listening socket, so a connection is waiting to be accepted.')
-        : ran(goTo(w, t.id, 51), `key.data is not None: this is a client connection (${peerOf(w, keyField(v('key'), 'fileobj'))}).`);
+        : ran(
+            goTo(w, t.id, 51),
+            `key.data is not None: this is a client connection (${peerOf(w, keyField(v('key'), 'fileobj'))}).`,
+          );
     case 49:
-      return ran(callFunction(w, t.id, 'accept_wrapper', 12, { sock: keyField(v('key'), 'fileobj') }, 47), 'accept_wrapper(key.fileobj) is called with the listening socket.');
+      return ran(
+        callFunction(w, t.id, 'accept_wrapper', 12, { sock: keyField(v('key'), 'fileobj') }, 47),
+        'accept_wrapper(key.fileobj) is called with the listening socket.',
+      );
     case 51:
-      return ran(callFunction(w, t.id, 'service_connection', 21, { key: v('key'), mask: v('mask') }, 47), `service_connection(key, mask) is called for fd ${fdOf(w, keyField(v('key'), 'fileobj'))}.`);
+      return ran(
+        callFunction(w, t.id, 'service_connection', 21, { key: v('key'), mask: v('mask') }, 47),
+        `service_connection(key, mask) is called for fd ${fdOf(w, keyField(v('key'), 'fileobj'))}.`,
+      );
     case 12: {
       const r = pyAccept(w, v('sock'));
       if (r.kind === 'blocked') return blocked(r.on);
-      if (r.kind === 'raised') return ran(raiseIn(r.world, t.id, CODE, r.error), 'accept() raised BlockingIOError: no connection was waiting after all.');
+      if (r.kind === 'raised')
+        return ran(
+          raiseIn(r.world, t.id, CODE, r.error),
+          'accept() raised BlockingIOError: no connection was waiting after all.',
+        );
       const { conn, addr, socket } = r.value;
-      return ran(goTo(r.world, t.id, 13, { conn, addr }), `accept() returns ${socket.peerName}'s connection as fd ${socket.fd}, without waiting: select() said one was queued.`);
+      return ran(
+        goTo(r.world, t.id, 13, { conn, addr }),
+        `accept() returns ${socket.peerName}'s connection as fd ${socket.fd}, without waiting: select() said one was queued.`,
+      );
     }
     case 13: {
       const line = `Accepted connection from ${show(w, v('addr'))}`;
@@ -170,10 +218,16 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
       );
     case 15: {
       const ns = newNamespace(w, { addr: v('addr'), inb: bytes(''), outb: bytes('') });
-      return ran(goTo(ns.world, t.id, 16, { data: ns.value }), `data = SimpleNamespace(...): this connection's own state, ${show(ns.world, ns.value)}.`);
+      return ran(
+        goTo(ns.world, t.id, 16, { data: ns.value }),
+        `data = SimpleNamespace(...): this connection's own state, ${show(ns.world, ns.value)}.`,
+      );
     }
     case 16:
-      return ran(goTo(w, t.id, 17, { events: int(EVENT_READ | EVENT_WRITE) }), 'events = EVENT_READ | EVENT_WRITE = 3: wake for bytes to read and for room to write.');
+      return ran(
+        goTo(w, t.id, 17, { events: int(EVENT_READ | EVENT_WRITE) }),
+        'events = EVENT_READ | EVENT_WRITE = 3: wake for bytes to read and for room to write.',
+      );
     case 17:
       return ran(
         returnFromFunction(selRegister(w, v('conn'), EVENT_READ | EVENT_WRITE, v('data')), t.id),
@@ -184,7 +238,10 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
       return ran(goTo(w, t.id, 22, { sock }), `sock = key.fileobj: the socket object, fd ${fdOf(w, sock)}.`);
     }
     case 22:
-      return ran(goTo(w, t.id, 23, { data: keyField(v('key'), 'data') }), 'data = key.data: the very namespace registered with this socket, so changes made through it stay with the connection.');
+      return ran(
+        goTo(w, t.id, 23, { data: keyField(v('key'), 'data') }),
+        'data = key.data: the very namespace registered with this socket, so changes made through it stay with the connection.',
+      );
     case 23:
       return intOf(v('mask')) & EVENT_READ
         ? ran(goTo(w, t.id, 24), `mask & EVENT_READ is ${intOf(v('mask')) & EVENT_READ}: there is something to read.`)
@@ -205,33 +262,49 @@ function exec(w: LoopWorld, t: LoopThread): Outcome {
         : ran(goTo(w, t.id, 28), "recv_data is b'': the client closed its end.");
     case 26: {
       const next = outb() + bytesOf(v('recv_data'));
-      return ran(goTo(setNsField(w, v('data'), 'outb', bytes(next)), t.id, 32), `data.outb += recv_data: ${bytesLiteral(next)} now waits to be sent back.`);
+      return ran(
+        goTo(setNsField(w, v('data'), 'outb', bytes(next)), t.id, 32),
+        `data.outb += recv_data: ${bytesLiteral(next)} now waits to be sent back.`,
+      );
     }
     case 28: {
       const line = `Closing connection to ${show(w, nsField(w, v('data'), 'addr'))}`;
       return ran(goTo(print(w, line), t.id, 29), `Prints "${line}".`);
     }
     case 29:
-      return ran(goTo(selUnregister(w, v('sock')), t.id, 30), `sel.unregister(sock): fd ${fdOf(w, v('sock'))} is no longer watched. It must happen before close(), while the fd is still valid.`);
+      return ran(
+        goTo(selUnregister(w, v('sock')), t.id, 30),
+        `sel.unregister(sock): fd ${fdOf(w, v('sock'))} is no longer watched. It must happen before close(), while the fd is still valid.`,
+      );
     case 30: {
       const fd = fdOf(w, v('sock'));
-      return ran(goTo(pyClose(w, v('sock')), t.id, 31), `sock.close() releases fd ${fd}; the kernel sends ${peerOf(w, v('sock'))} a FIN after any bytes still queued.`);
+      return ran(
+        goTo(pyClose(w, v('sock')), t.id, 31),
+        `sock.close() releases fd ${fd}; the kernel sends ${peerOf(w, v('sock'))} a FIN after any bytes still queued.`,
+      );
     }
     case 31:
       return ran(returnFromFunction(w, t.id), 'return: the socket is closed, so the EVENT_WRITE branch must not run.');
     case 32:
       return intOf(v('mask')) & EVENT_WRITE
         ? ran(goTo(w, t.id, 33), `mask & EVENT_WRITE is ${intOf(v('mask')) & EVENT_WRITE}: the send buffer has room.`)
-        : ran(returnFromFunction(w, t.id), 'mask & EVENT_WRITE is 0: the send buffer is full, so nothing is sent this time; service_connection returns.');
+        : ran(
+            returnFromFunction(w, t.id),
+            'mask & EVENT_WRITE is 0: the send buffer is full, so nothing is sent this time; service_connection returns.',
+          );
     case 33:
       return outb().length > 0
         ? ran(goTo(w, t.id, 34), `data.outb is ${bytesLiteral(outb())}: something to send.`)
-        : ran(returnFromFunction(w, t.id), "data.outb is b'': nothing to send, so this wake-up was for nothing; service_connection returns.");
+        : ran(
+            returnFromFunction(w, t.id),
+            "data.outb is b'': nothing to send, so this wake-up was for nothing; service_connection returns.",
+          );
     case 34: {
       const pending = outb();
       const r = pySend(w, v('sock'), pending);
       if (r.kind === 'blocked') return blocked(r.on);
-      if (r.kind === 'raised') return ran(raiseIn(r.world, t.id, CODE, r.error), 'send() raised BlockingIOError: the send buffer had no room.');
+      if (r.kind === 'raised')
+        return ran(raiseIn(r.world, t.id, CODE, r.error), 'send() raised BlockingIOError: the send buffer had no room.');
       const text =
         r.value < pending.length
           ? `send() takes only ${r.value} of the ${pending.length} bytes: that is all the room the send buffer has. It returns the count and leaves the rest to the program.`

@@ -17,7 +17,10 @@ const MODULES: Readonly<Record<string, string>> = {
 };
 
 export function importLine(w: LoopWorld, t: LoopThread, next: number, module: string): Outcome {
-  return ran(goTo(w, t.id, next), `import ${module} loads the ${module} module: ${MODULES[module] ?? 'part of the standard library'}.`);
+  return ran(
+    goTo(w, t.id, next),
+    `import ${module} loads the ${module} module: ${MODULES[module] ?? 'part of the standard library'}.`,
+  );
 }
 
 export function assignConstant(w: LoopWorld, t: LoopThread, next: number, name: string, value: PyValue, why: string): Outcome {
@@ -38,6 +41,22 @@ export function intOf(v: PyValue): number {
   return v.value;
 }
 
+export function strOf(v: PyValue): string {
+  if (v.type !== 'str') throw new TypeError(`expected a str, got ${v.type}`);
+  return v.value;
+}
+
+export function listItems(v: PyValue): readonly PyValue[] {
+  if (v.type !== 'list') throw new TypeError(`expected a list, got ${v.type}`);
+  return v.items;
+}
+
+/** key.fileobj or key.data of a SelectorKey. */
+export function keyField(v: PyValue, field: 'fileobj' | 'data'): PyValue {
+  if (v.type !== 'key') throw new TypeError(`expected a SelectorKey, got ${v.type}`);
+  return field === 'fileobj' ? { type: 'socket', id: v.sock } : v.data;
+}
+
 /**
  * sendall() loops over send() until every byte is queued. Each turn that moves bytes is a step
  * on the same line; `$sent` remembers how far it got while the thread waits for room.
@@ -49,7 +68,10 @@ export function sendallStep(w: LoopWorld, t: LoopThread, code: Code, sock: PyVal
   const r = pySendall(w, sock, data.slice(already));
   if (r.kind === 'blocked') return blocked(`sendall(): ${r.on}; ${data.length - already} of ${data.length} bytes still to send`);
   if (r.kind === 'raised') {
-    return ran(raiseIn(r.world, t.id, code, r.error), `sendall() on a non-blocking socket raises BlockingIOError once the send buffer is full; the bytes after it are never sent.`);
+    return ran(
+      raiseIn(r.world, t.id, code, r.error),
+      `sendall() on a non-blocking socket raises BlockingIOError once the send buffer is full; the bytes after it are never sent.`,
+    );
   }
   const total = already + r.value;
   if (total < data.length) {
