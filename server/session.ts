@@ -67,7 +67,7 @@ export class Session {
   readonly #sockets = new Map<string, TrackedSocket>();
   readonly #echo: EchoServer;
   readonly #bucket = new TokenBucket(MESSAGE_RATE_PER_SECOND, MESSAGE_BURST, performance.now());
-  readonly #timers: NodeJS.Timeout[] = [];
+  #lifetimeTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #seq = 0;
   #nextSocket = 1;
@@ -104,7 +104,7 @@ export class Session {
     ws.on('close', () => this.end());
     ws.on('error', () => this.end());
     this.#touch();
-    this.#timers.push(setTimeout(() => this.end(CLOSE.normal, 'session lifetime reached'), LIFETIME_MS));
+    this.#lifetimeTimer = setTimeout(() => this.end(CLOSE.normal, 'session lifetime reached'), LIFETIME_MS);
     this.ready = this.#echo.listen().then(
       () => {
         if (this.#ended) return;
@@ -131,7 +131,7 @@ export class Session {
     if (this.#ended) return;
     this.#ended = true;
     this.#outbox.close();
-    for (const timer of this.#timers) clearTimeout(timer);
+    clearTimeout(this.#lifetimeTimer);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#capture?.stop();
     this.#capture = undefined;

@@ -87,6 +87,12 @@ type Connection = {
   finArrows: Map<string, Arrow>;
 };
 
+/** A flow-graph label with its options moved to a second line, so long SYN labels stay readable. */
+export function twoLineLabel(text: string): string {
+  const split = text.search(/ (MSS|WS|SACK_PERM|TSval)=?/);
+  return split < 0 ? text : `${text.slice(0, split)}\n${text.slice(split + 1)}`;
+}
+
 export function formatMicros(t: number): string {
   return `${Math.round(t).toLocaleString('en-US').replace(/,/g, '\u2009')} µs`;
 }
@@ -287,8 +293,7 @@ export function buildSequenceModel(events: readonly SocketEvent[], segments: rea
       relativeTo: { client: numbers.client, server: numbers.server },
       windowShift: { client: numbers.clientShift, server: numbers.serverShift },
     });
-    const split = text.search(/ (MSS|WS|SACK_PERM|TSval)=?/);
-    const label = split < 0 ? text : `${text.slice(0, split)}\n${text.slice(split + 1)}`;
+    const label = twoLineLabel(text);
     const from = fromClient ? client.lane : server.lane;
     const to = fromClient ? server.lane : client.lane;
     arrow({

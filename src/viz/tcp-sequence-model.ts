@@ -7,7 +7,7 @@ import {
   type Segment,
   type World,
 } from '../core/tcp/index.ts';
-import type { Arrow, ArrowKind, Lane, Mark, SequenceModel } from './sequence-model.ts';
+import { twoLineLabel, type Arrow, type ArrowKind, type Lane, type Mark, type SequenceModel } from './sequence-model.ts';
 
 /**
  * Draws a stepped TCP run with the same sequence diagram as the live sandbox: one lane per client
@@ -53,8 +53,7 @@ export function segmentText(world: World, segment: Segment, absolute: boolean): 
     relativeTo: absolute ? undefined : { client: client?.iss, server: server?.iss },
     windowShift: { client: client?.rcvShift ?? 0, server: server?.rcvShift ?? 0 },
   });
-  const split = text.search(/ (MSS|WS|SACK_PERM|TSval)=?/);
-  return split < 0 ? text : `${text.slice(0, split)}\n${text.slice(split + 1)}`;
+  return twoLineLabel(text);
 }
 
 /** What a lane's header says now: the socket's state (the listener's, then each connection's). */
