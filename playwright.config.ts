@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 43210);
+/** The built site to test; another folder lets two builds be tested side by side. */
+const DIST = process.env.E2E_DIST ?? 'dist';
 
 /** Debian's Chromium, never a downloaded browser. */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -30,7 +32,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node server/main.ts --port ${PORT}`,
+    command: `node server/main.ts --port ${PORT} --dist ${DIST}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     stdout: 'pipe',
