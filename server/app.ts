@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { PlaygroundConfig } from './config.ts';
-import { CLOSE } from './limits.ts';
-import { createSandbox, originsFor, type Sandbox } from './sandbox.ts';
-import { staticFiles } from './static-files.ts';
+import { reportFailure } from './failures.ts';
+import { CLOSE, HTTP_TIMEOUT_CHECK_MS, LIMITS, MAX_REQUESTS_PER_SOCKET, type Limits } from './limits.ts';
+import { createSandbox, originsFor, requestPath, type Sandbox } from './sandbox.ts';
+import { SECURITY_HEADERS, staticFiles } from './static-files.ts';
 import { captureSupport, type CaptureSupport } from './capture/tcpdump.ts';
 
 export type Playground = {
@@ -41,25 +43,90 @@ function urlFor(host: string, port: number): string {
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}/`;
 }
 
+/** The Host names (with port) a request may carry: those of the allowed origins, so no other name can reach the site (DNS rebinding). */
+export function hostsOf(origins: ReadonlySet<string>): Set<string> {
+  const hosts = new Set<string>();
+  for (const origin of origins) {
+    const url = URL.parse(origin);
+    if (url !== null) hosts.add(url.host.toLowerCase());
+  }
+  return hosts;
+}
+
+function plainResponse(response: ServerResponse, status: number, body: string): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);
+}
+
 /** The built site and the sandbox WebSocket on one port. */
-export async function startPlayground(config: PlaygroundConfig): Promise<Playground> {
+export async function startPlayground(config: PlaygroundConfig, limits: Limits = { ...LIMITS }): Promise<Playground> {
   if (!existsSync(join(config.dist, 'index.html'))) {
     throw new StartError(`no built site in ${config.dist}/. Run "npm run build" first (npm start does it for you).`);
   }
   const serve = staticFiles(config.dist);
-  const http = createServer((request, response) => {
-    serve(request, response).catch(() => {
-      if (!response.headersSent) response.writeHead(500).end('internal error\n');
-      else response.destroy();
-    });
-  });
-  http.on('clientError', (_error, socket) => socket.destroy());
   let port = config.port;
   const capture = config.capture ? await captureSupport() : undefined;
-  const sandbox = createSandbox({ allowedOrigins: () => originsFor(config.host, port, config.origins), capture });
-  http.on('upgrade', (request, socket, head) => {
+  const allowedOrigins = () => originsFor(config.host, port, config.origins);
+  const sandbox = createSandbox({ allowedOrigins, capture, limits });
+  const hostAllowed = (request: IncomingMessage) => {
+    const host = request.headers.host?.toLowerCase();
+    return host !== undefined && hostsOf(allowedOrigins()).has(host);
+  };
+  const misdirected = `this playground answers only to ${[...hostsOf(allowedOrigins())].join(', ')}; start it with --origin for another name\n`;
+
+  function handleRequest(request: IncomingMessage, response: ServerResponse): void {
+    if (!hostAllowed(request)) return plainResponse(response, 421, misdirected);
+    const path = requestPath(request.url);
+    if (path === '/healthz') return plainResponse(response, 200, 'ok\n');
+    if (path === '/readyz') {
+      const readiness = sandbox.readiness();
+      response
+        .writeHead(readiness.ready ? 200 : 503, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+        .end(JSON.stringify(readiness));
+      return;
+    }
+    serve(request, response).catch((error: unknown) => fail(response, error));
+  }
+
+  function fail(response: ServerResponse, error: unknown): void {
+    reportFailure('an HTTP request', error);
+    if (!response.headersSent) plainResponse(response, 500, 'internal error\n');
+    else response.destroy();
+  }
+
+  function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!hostAllowed(request)) {
+      socket.end(`HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(misdirected)}\r\n\r\n${misdirected}`);
+      return;
+    }
     if (!sandbox.handleUpgrade(request, socket, head)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  }
+
+  const http = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(HTTP_TIMEOUT_CHECK_MS, limits.headersTimeoutMs),
+    },
+    (request, response) => {
+      // Every handler that touches input runs under a guard: a failure ends that request, not the process.
+      try {
+        handleRequest(request, response);
+      } catch (error) {
+        fail(response, error);
+      }
+    },
+  );
+  http.maxConnections = limits.maxHttpConnections;
+  http.maxRequestsPerSocket = MAX_REQUESTS_PER_SOCKET;
+  http.on('clientError', (_error, socket) => socket.destroy());
+  http.on('upgrade', (request, socket, head) => {
+    try {
+      handleUpgrade(request, socket, head);
+    } catch (error) {
+      reportFailure('an HTTP upgrade', error);
+      socket.destroy();
     }
   });
   await new Promise<void>((resolve, reject) => {

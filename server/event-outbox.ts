@@ -7,6 +7,7 @@ import {
   EVENT_FLUSH_MS,
   MAX_EVENTS_PER_MESSAGE,
   MAX_PENDING_EVENTS,
+  MAX_PENDING_REPLIES,
   WS_HIGH_WATER_BYTES,
   WS_LOW_WATER_BYTES,
 } from './limits.ts';
@@ -19,15 +20,21 @@ export type OutboxHooks = {
 };
 
 /**
- * Gathers a session's events and sends them in batches, at most one message per flush interval,
- * and only while the WebSocket's own queue is short. While it is long, sockets stop reading, so
- * memory stays bounded for a browser that stops reading.
+ * Everything a session sends its browser goes through here: events and captured segments in
+ * batches, at most one message per flush interval, and replies in order after the events that came
+ * before them. Nothing is handed to the WebSocket while its own queue is long; meanwhile sockets
+ * stop reading, and a browser that stops reading altogether is dropped once its backlog is full, so
+ * memory stays bounded whatever the browser does.
  */
 export class EventOutbox {
   readonly #ws: WebSocket;
   readonly #hooks: OutboxHooks;
   #queue: SocketEvent[] = [];
   #segments: CapturedSegment[] = [];
+  /** Serialized messages, in sending order, held while the WebSocket's queue is long. */
+  #held: string[] = [];
+  /** Events and segments inside #held, so the backlog counts them too. */
+  #heldEvents = 0;
   #timer: NodeJS.Timeout | undefined;
   #paused = false;
   #closed = false;
@@ -40,11 +47,7 @@ export class EventOutbox {
   push(event: SocketEvent): void {
     if (this.#closed) return;
     this.#queue.push(event);
-    if (this.#queue.length > MAX_PENDING_EVENTS) {
-      this.#closed = true;
-      this.#hooks.onOverflow();
-      return;
-    }
+    if (!this.#checkBacklog()) return;
     this.#schedule(EVENT_FLUSH_MS);
   }
 
@@ -52,33 +55,38 @@ export class EventOutbox {
   pushSegment(segment: CapturedSegment): void {
     if (this.#closed) return;
     this.#segments.push(segment);
-    if (this.#queue.length + this.#segments.length > MAX_PENDING_EVENTS) {
-      this.#closed = true;
-      this.#hooks.onOverflow();
-      return;
-    }
+    if (!this.#checkBacklog()) return;
     this.#schedule(EVENT_FLUSH_MS);
   }
 
-  /** Sends a reply right away, after the events that came before it. */
+  /** Sends a reply as soon as the browser keeps up, after the events that came before it. */
   send(message: ServerMessage): void {
     if (this.#closed) return;
+    this.#holdPendingEvents();
+    this.#held.push(JSON.stringify(message));
+    if (this.#held.length > MAX_PENDING_REPLIES) {
+      this.#overflow();
+      return;
+    }
     this.flush();
-    this.#ws.send(JSON.stringify(message));
   }
 
   flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#closed) return;
-    while (this.#queue.length > 0 && this.#ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
-      const events = this.#queue.slice(0, MAX_EVENTS_PER_MESSAGE);
-      this.#queue = this.#queue.slice(events.length);
-      this.#ws.send(JSON.stringify({ type: 'events', events } satisfies ServerMessage));
+    while (this.#held.length > 0 && this.#ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
+      const message = this.#held.shift() as string;
+      this.#ws.send(message);
     }
-    while (this.#segments.length > 0 && this.#ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
-      const segments = this.#segments.slice(0, MAX_EVENTS_PER_MESSAGE);
-      this.#segments = this.#segments.slice(segments.length);
-      this.#ws.send(JSON.stringify({ type: 'segments', segments } satisfies ServerMessage));
+    if (this.#held.length === 0) {
+      this.#heldEvents = 0;
+      while (this.#queue.length > 0 && this.#ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
+        this.#ws.send(this.#eventBatch());
+      }
+      while (this.#segments.length > 0 && this.#ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
+        this.#ws.send(this.#segmentBatch());
+      }
     }
     this.#updatePressure();
   }
@@ -89,6 +97,37 @@ export class EventOutbox {
     this.#timer = undefined;
     this.#queue = [];
     this.#segments = [];
+    this.#held = [];
+  }
+
+  #eventBatch(): string {
+    const events = this.#queue.slice(0, MAX_EVENTS_PER_MESSAGE);
+    this.#queue = this.#queue.slice(events.length);
+    return JSON.stringify({ type: 'events', events } satisfies ServerMessage);
+  }
+
+  #segmentBatch(): string {
+    const segments = this.#segments.slice(0, MAX_EVENTS_PER_MESSAGE);
+    this.#segments = this.#segments.slice(segments.length);
+    return JSON.stringify({ type: 'segments', segments } satisfies ServerMessage);
+  }
+
+  /** A reply must not overtake the events before it, so those are serialized ahead of it. */
+  #holdPendingEvents(): void {
+    this.#heldEvents += this.#queue.length + this.#segments.length;
+    while (this.#queue.length > 0) this.#held.push(this.#eventBatch());
+    while (this.#segments.length > 0) this.#held.push(this.#segmentBatch());
+  }
+
+  #checkBacklog(): boolean {
+    if (this.#queue.length + this.#segments.length + this.#heldEvents <= MAX_PENDING_EVENTS) return true;
+    this.#overflow();
+    return false;
+  }
+
+  #overflow(): void {
+    this.close();
+    this.#hooks.onOverflow();
   }
 
   #updatePressure(): void {
@@ -100,7 +139,8 @@ export class EventOutbox {
       this.#paused = false;
       this.#hooks.onBackpressure(false);
     }
-    if (this.#paused || this.#queue.length > 0 || this.#segments.length > 0) this.#schedule(DRAIN_POLL_MS);
+    const waiting = this.#held.length > 0 || this.#queue.length > 0 || this.#segments.length > 0;
+    if (this.#paused || waiting) this.#schedule(DRAIN_POLL_MS);
   }
 
   #schedule(delay: number): void {

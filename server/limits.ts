@@ -13,14 +13,23 @@ export const MAX_SESSIONS = 64;
 /** Client sockets one terminal may have open at once. */
 export const MAX_CLIENT_SOCKETS = 16;
 
-/** Connections the session's echo server accepts at once, from the terminal and outside. */
-export const MAX_ACCEPTED_SOCKETS = 32;
+/**
+ * Connections from outside the browser (a learner's own nc or Python) the echo server holds at once.
+ * They have their own budget, apart from the terminal's, so another local process can never use up
+ * what the learner's own terminal needs: the terminal's connections are bounded by
+ * MAX_CLIENT_SOCKETS on the client side and always accepted.
+ */
+export const MAX_OUTSIDE_CONNECTIONS = 8;
+
+/** Bytes the echo server reads from outside clients in one session, all together. */
+export const MAX_OUTSIDE_BYTES = 4 * 1024 * 1024;
+
+/** An outside connection that sends nothing for this long is closed, so idle ones cannot hold slots. */
+export const OUTSIDE_IDLE_MS = 60 * 1000;
 
 /** Bytes the terminal may send in one session, all sockets together. */
 export const MAX_SESSION_SEND_BYTES = 1024 * 1024;
 
-/** Bytes the session's servers will read in all, so an outside client cannot stream forever. */
-export const MAX_SESSION_SERVER_BYTES = 16 * 1024 * 1024;
 
 /** Inbound messages per second (token bucket refill) and the burst allowed above it. */
 export const MESSAGE_RATE_PER_SECOND = 40;
@@ -34,6 +43,28 @@ export const IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 
 /** No session lives longer than this (1000, "lifetime"). */
 export const LIFETIME_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * Every session is pinged this often; one that has not answered the previous ping by the next is
+ * gone (a closed laptop, a dropped network) and is ended, freeing its slot. Browsers answer pings
+ * by themselves, even in a hidden tab.
+ */
+export const HEARTBEAT_INTERVAL_MS = 10 * 1000;
+
+/**
+ * When the process is full, the session that has sent nothing for longest gives its slot to the
+ * newcomer, if it has been quiet at least this long.
+ */
+export const RECLAIM_IDLE_MS = 2 * 60 * 1000;
+
+/** After the close frame, a browser that has not closed its end within this is cut off. */
+export const CLOSE_GRACE_MS = 1000;
+
+/** Rows of `ss` in one reply at most; the rest are counted ("and N more"). */
+export const MAX_SOCKET_ROWS = 64;
+
+/** The kernel's TCP table is read at most this often, once for every session that asks. */
+export const KERNEL_TABLE_TTL_MS = 250;
 
 /** How long events are gathered before one `events` message goes out. */
 export const EVENT_FLUSH_MS = 16;
@@ -53,8 +84,33 @@ export const MAX_PENDING_EVENTS = 20_000;
 /** How often a paused session checks whether the browser caught up. */
 export const DRAIN_POLL_MS = 25;
 
+/**
+ * Replies waiting for a browser that does not read them; beyond this the session is closed (1008).
+ * Requests are rate-limited, so a reading browser never comes near it.
+ */
+export const MAX_PENDING_REPLIES = 256;
+
 /** Time allowed for a connect() to the session's own server before it is reported as failed. */
 export const CONNECT_TIMEOUT_MS = 5000;
+
+/* HTTP: the site and the upgrade share one server. */
+/** Connections the HTTP server holds at once, WebSockets included; more are closed on arrival. */
+export const MAX_HTTP_CONNECTIONS = 1024;
+
+/** Requests one keep-alive connection may make; bounds how much a pipelining client queues. */
+export const MAX_REQUESTS_PER_SOCKET = 100;
+
+/** A request's headers must arrive within this, or the connection is closed (408). */
+export const HEADERS_TIMEOUT_MS = 10 * 1000;
+
+/** A whole request must arrive within this. */
+export const REQUEST_TIMEOUT_MS = 30 * 1000;
+
+/** How often the HTTP server looks for requests past those timeouts. */
+export const HTTP_TIMEOUT_CHECK_MS = 1000;
+
+/** Files larger than this are streamed from disk instead of kept in memory. */
+export const MAX_CACHED_FILE_BYTES = 4 * 1024 * 1024;
 
 /* Packet capture (optional, --capture): its own child process, so its own caps. */
 /** Bytes tcpdump keeps of each packet: every link, IP and TCP header fits, plus a preview's worth of payload. */
@@ -85,4 +141,31 @@ export const CLOSE = {
   policy: 1008,
   tooBig: 1009,
   internal: 1011,
+  /** App code: the process was full and this quiet session gave its slot to a newcomer. */
+  reclaimed: 4001,
 } as const;
+
+/**
+ * The caps and timeouts a sandbox and its sessions enforce, as one value, so that a test can run a
+ * real server with shorter timeouts than a learner would ever want.
+ */
+export const LIMITS = {
+  maxSessions: MAX_SESSIONS,
+  messageRatePerSecond: MESSAGE_RATE_PER_SECOND,
+  messageBurst: MESSAGE_BURST,
+  maxViolations: MAX_VIOLATIONS,
+  idleTimeoutMs: IDLE_TIMEOUT_MS,
+  lifetimeMs: LIFETIME_MS,
+  heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+  reclaimIdleMs: RECLAIM_IDLE_MS,
+  closeGraceMs: CLOSE_GRACE_MS,
+  maxOutsideConnections: MAX_OUTSIDE_CONNECTIONS,
+  maxOutsideBytes: MAX_OUTSIDE_BYTES,
+  outsideIdleMs: OUTSIDE_IDLE_MS,
+  maxSocketRows: MAX_SOCKET_ROWS,
+  kernelTableTtlMs: KERNEL_TABLE_TTL_MS,
+  maxHttpConnections: MAX_HTTP_CONNECTIONS,
+  headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+} as const;
+export type Limits = { -readonly [K in keyof typeof LIMITS]: number };

@@ -10,26 +10,16 @@ import {
   refusedTargetMessage,
   type ClientMessage,
   type ErrorCode,
+  type NoticeCode,
   type ServerMessage,
   type SocketInfo,
 } from '../src/protocol/messages.ts';
 import { EventOutbox } from './event-outbox.ts';
 import { EchoServer } from './lab/echo-server.ts';
-import { readKernelSockets } from './lab/kernel-sockets.ts';
+import { KernelSocketTable } from './lab/kernel-sockets.ts';
 import { TrackedSocket, type EventDraft } from './lab/tracked-socket.ts';
-import {
-  CLOSE,
-  CONNECT_TIMEOUT_MS,
-  IDLE_TIMEOUT_MS,
-  LIFETIME_MS,
-  MAX_ACCEPTED_SOCKETS,
-  MAX_CLIENT_SOCKETS,
-  MAX_SESSION_SEND_BYTES,
-  MAX_SESSION_SERVER_BYTES,
-  MAX_VIOLATIONS,
-  MESSAGE_BURST,
-  MESSAGE_RATE_PER_SECOND,
-} from './limits.ts';
+import { CLOSE, CONNECT_TIMEOUT_MS, LIMITS, MAX_CLIENT_SOCKETS, MAX_SESSION_SEND_BYTES, type Limits } from './limits.ts';
+import { reportFailure } from './failures.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { startCapture, type Capture, type CaptureSupport } from './capture/tcpdump.ts';
 import type { CaptureState } from '../src/protocol/segments.ts';
@@ -43,6 +33,9 @@ export type SessionOptions = {
   labHost: string;
   /** Present when --capture was asked for: whether tcpdump may run here, or why not. */
   capture?: CaptureSupport;
+  /** The kernel's TCP table, read once for all the sessions of a process. */
+  kernelTable?: KernelSocketTable;
+  limits?: Limits;
 };
 
 const CAPTURE_OFF: CaptureState = {
@@ -65,21 +58,38 @@ export class Session {
   #capture: Capture | undefined;
   #captureState: CaptureState = CAPTURE_OFF;
   readonly #sockets = new Map<string, TrackedSocket>();
+  /** The terminal's connect()s still under way, each settling when it completes or fails. */
+  readonly #connecting = new Map<string, Promise<void>>();
   readonly #echo: EchoServer;
-  readonly #bucket = new TokenBucket(MESSAGE_RATE_PER_SECOND, MESSAGE_BURST, performance.now());
+  readonly #limits: Limits;
+  readonly #kernelTable: KernelSocketTable;
+  readonly #bucket: TokenBucket;
   #lifetimeTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  /** Whether the browser has shown a sign of life since the last ping. */
+  #alive = true;
   #seq = 0;
   #nextSocket = 1;
   #violations = 0;
   #sentBytes = 0;
-  #serverBytes = 0;
+  #outsideBytes = 0;
+  /** When this session's sockets last did anything: `ss` must show the kernel's table from after it. */
+  #lastEventAt = Number.NEGATIVE_INFINITY;
   #ended = false;
+  /** performance.now() of the browser's last message: the longest quiet session gives way when the process is full. */
+  lastMessageAt = performance.now();
   readonly ready: Promise<void>;
+  /** Settles once the WebSocket is closed, by the browser or cut off after the close grace. */
+  readonly closed: Promise<void>;
 
   constructor(ws: WebSocket, options: SessionOptions) {
     this.id = options.id;
     this.#ws = ws;
+    this.#limits = options.limits ?? { ...LIMITS };
+    this.#kernelTable = options.kernelTable ?? new KernelSocketTable({ ttlMs: this.#limits.kernelTableTtlMs });
+    this.#bucket = new TokenBucket(this.#limits.messageRatePerSecond, this.#limits.messageBurst, performance.now());
+    this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
     this.#outbox = new EventOutbox(ws, {
       onBackpressure: (paused) => {
         for (const tracked of this.#sockets.values()) {
@@ -93,18 +103,24 @@ export class Session {
       host: options.labHost,
       emit: (draft) => this.#emit(draft),
       nextSocketId: () => this.#newSocketId(),
-      maxConnections: MAX_ACCEPTED_SOCKETS,
-      onAccept: (tracked) => this.#adopt(tracked),
-      mayRead: (bytes) => {
-        this.#serverBytes += bytes;
-        return this.#serverBytes <= MAX_SESSION_SERVER_BYTES;
-      },
+      onAccept: (tracked) => this.#accepted(tracked),
+      mayRead: (tracked, bytes) => this.#mayRead(tracked, bytes),
     });
-    ws.on('message', (data, isBinary) => this.#receive(isBinary ? null : data.toString()));
+    ws.on('message', (data, isBinary) => {
+      // Whatever a browser sends, a failure here ends this session only, never the process.
+      try {
+        this.#receive(isBinary ? null : data.toString());
+      } catch (error) {
+        reportFailure('a WebSocket message', error);
+        this.end(CLOSE.internal, 'internal error');
+      }
+    });
+    ws.on('pong', () => (this.#alive = true));
     ws.on('close', () => this.end());
     ws.on('error', () => this.end());
     this.#touch();
-    this.#lifetimeTimer = setTimeout(() => this.end(CLOSE.normal, 'session lifetime reached'), LIFETIME_MS);
+    this.#lifetimeTimer = setTimeout(() => this.end(CLOSE.normal, 'session lifetime reached'), this.#limits.lifetimeMs);
+    this.#heartbeat = setInterval(() => this.#beat(), this.#limits.heartbeatIntervalMs);
     this.ready = this.#echo.listen().then(
       () => {
         if (this.#ended) return;
@@ -132,13 +148,30 @@ export class Session {
     this.#ended = true;
     this.#outbox.close();
     clearTimeout(this.#lifetimeTimer);
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    clearTimeout(this.#idleTimer);
+    clearInterval(this.#heartbeat);
     this.#capture?.stop();
     this.#capture = undefined;
     for (const tracked of this.#sockets.values()) tracked.destroy();
     this.#sockets.clear();
     void this.#echo.close();
-    if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) this.#ws.close(code, reason);
+    if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) {
+      this.#ws.close(code, reason);
+      // ws waits 30 s for the browser's half of the close; one that is not reading never sends it.
+      const cutOff = setTimeout(() => this.#ws.terminate(), this.#limits.closeGraceMs);
+      void this.closed.then(() => clearTimeout(cutOff));
+    }
+  }
+
+  /** Pings the browser; one that did not answer the last ping is gone, and its slot is freed. */
+  #beat(): void {
+    if (!this.#alive) {
+      this.end(CLOSE.goingAway, 'no answer to ping');
+      this.#ws.terminate();
+      return;
+    }
+    this.#alive = false;
+    this.#ws.ping();
   }
 
   /** Captures the session's own echo port only, and tells the page whether it could. */
@@ -170,6 +203,7 @@ export class Session {
 
   #emit(draft: EventDraft): void {
     if (this.#ended) return;
+    this.#lastEventAt = performance.now();
     const t = Number((process.hrtime.bigint() - this.#start) / 1000n);
     const event: SocketEvent = { seq: this.#seq++, t, ...draft };
     for (const key of Object.keys(event) as (keyof SocketEvent)[]) if (event[key] === undefined) delete event[key];
@@ -184,22 +218,28 @@ export class Session {
     this.#reply({ type: 'error', code, message, ...(id === undefined ? {} : { id }) });
   }
 
+  #notice(code: NoticeCode, message: string, socket?: string): void {
+    this.#reply({ type: 'notice', code, message, ...(socket === undefined ? {} : { socket }) });
+  }
+
   #touch(): void {
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => this.end(CLOSE.normal, 'idle for too long'), IDLE_TIMEOUT_MS);
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => this.end(CLOSE.normal, 'idle for too long'), this.#limits.idleTimeoutMs);
   }
 
   #violation(code: ErrorCode, message: string, id?: number): void {
     this.#fail(code, message, id);
     this.#violations += 1;
-    if (this.#violations >= MAX_VIOLATIONS) this.end(CLOSE.policy, 'too many invalid messages');
+    if (this.#violations >= this.#limits.maxViolations) this.end(CLOSE.policy, 'too many invalid messages');
   }
 
   #receive(raw: string | null): void {
     if (this.#ended) return;
+    this.#alive = true;
+    this.lastMessageAt = performance.now();
     this.#touch();
     if (!this.#bucket.take(performance.now())) {
-      this.#violation('rate', `too many messages: at most ${MESSAGE_RATE_PER_SECOND} a second`);
+      this.#violation('rate', `too many messages: at most ${this.#limits.messageRatePerSecond} a second`);
       return;
     }
     if (raw === null) {
@@ -212,7 +252,14 @@ export class Session {
       return;
     }
     this.ready.then(
-      () => this.#handle(parsed.message),
+      () => {
+        try {
+          this.#handle(parsed.message);
+        } catch (error) {
+          reportFailure(`a "${parsed.message.type}" request`, error);
+          this.end(CLOSE.internal, 'internal error');
+        }
+      },
       () => undefined,
     );
   }
@@ -243,7 +290,10 @@ export class Session {
           this.#reply({ type: 'ok', id: message.id });
         });
       case 'sockets':
-        void this.#listSockets(message.id);
+        this.#listSockets(message.id).catch((error: unknown) => {
+          reportFailure('a "sockets" request', error);
+          this.#fail('socket-error', 'the socket table could not be read', message.id);
+        });
         return;
     }
   }
@@ -252,6 +302,71 @@ export class Session {
     this.#sockets.set(tracked.id, tracked);
     tracked.socket.once('close', () => this.#sockets.delete(tracked.id));
     if (this.#ended) tracked.destroy();
+  }
+
+  /**
+   * A connection the echo server accepted. The terminal's own always stay; one from outside the
+   * browser (any local process can see the port) gets its own budget of connections, bytes and
+   * idle time, so it can never use up what the learner's terminal needs.
+   */
+  #accepted(tracked: TrackedSocket): void {
+    this.#adopt(tracked);
+    // A terminal socket's port is known to Node only once its connect() completes, which may come
+    // after the echo server's accept(); wait for those before deciding where this one came from.
+    const pending = [...this.#connecting.values()];
+    if (pending.length === 0) this.#classify(tracked);
+    else void Promise.all(pending).then(() => this.#classify(tracked));
+  }
+
+  #classify(tracked: TrackedSocket): void {
+    if (this.#ended || tracked.closed) return;
+    tracked.fromOutside = !this.#fromTerminal(tracked);
+    if (!tracked.fromOutside) return;
+    const outside = [...this.#sockets.values()].filter((other) => other.fromOutside === true && !other.closed).length;
+    const { maxOutsideConnections, maxOutsideBytes, outsideIdleMs } = this.#limits;
+    if (outside > maxOutsideConnections || this.#outsideBytes >= maxOutsideBytes) {
+      const why =
+        outside > maxOutsideConnections
+          ? `${maxOutsideConnections} connections from outside the browser are already open`
+          : `outside clients have sent their ${formatBytes(maxOutsideBytes)} for this session`;
+      this.#dropOutside(tracked, 'outside-refused', 'SANDBOX_REFUSED', `refused a connection from ${tracked.remote ?? 'outside'}: ${why}`);
+      return;
+    }
+    tracked.socket.setTimeout(outsideIdleMs, () =>
+      this.#dropOutside(
+        tracked,
+        'outside-idle',
+        'SANDBOX_IDLE',
+        `closed the outside connection from ${tracked.remote ?? '?'}: it sent nothing for ${Math.round(outsideIdleMs / 1000)} s`,
+      ),
+    );
+  }
+
+  /** Whether an accepted connection's peer is one of this terminal's sockets (the kernel knows its port from connect() on). */
+  #fromTerminal(tracked: TrackedSocket): boolean {
+    const port = tracked.socket.remotePort;
+    return this.#terminalSockets().some((socket) => socket.socket.localPort === port && port !== undefined);
+  }
+
+  #mayRead(tracked: TrackedSocket, bytes: number): boolean {
+    // The terminal's bytes are already capped where it sends them (MAX_SESSION_SEND_BYTES).
+    if (tracked.fromOutside !== true) return true;
+    this.#outsideBytes += bytes;
+    if (this.#outsideBytes <= this.#limits.maxOutsideBytes) return true;
+    this.#dropOutside(
+      tracked,
+      'outside-bytes',
+      'SANDBOX_LIMIT',
+      `closed the outside connection from ${tracked.remote ?? '?'}: outside clients have sent their ${formatBytes(this.#limits.maxOutsideBytes)} for this session`,
+    );
+    return false;
+  }
+
+  /** Ends a connection from outside, and says why on the diagram (an error event) and in the terminal (a notice). */
+  #dropOutside(tracked: TrackedSocket, notice: NoticeCode, code: string, message: string): void {
+    tracked.emit('error', { error: { code, message } });
+    this.#notice(notice, message, tracked.id);
+    tracked.destroy();
   }
 
   #terminalSockets(): TrackedSocket[] {
@@ -285,6 +400,17 @@ export class Session {
     });
     this.#adopt(tracked);
     tracked.remote = this.#echo.address;
+    this.#connecting.set(
+      socketId,
+      new Promise((resolve) => {
+        const done = () => {
+          this.#connecting.delete(socketId);
+          resolve();
+        };
+        socket.once('connect', done);
+        socket.once('close', done);
+      }),
+    );
     let settled = false;
     const timeout = setTimeout(() => {
       if (settled) return;
@@ -345,7 +471,7 @@ export class Session {
   }
 
   async #listSockets(id: number): Promise<void> {
-    const kernel = await readKernelSockets();
+    const kernel = await this.#kernelTable.rows(this.#lastEventAt);
     if (this.#ended) return;
     const stateOf = (local?: string, remote?: string): string | undefined =>
       kernel.find((entry) => entry.local === local && entry.remote === (remote ?? entry.remote))?.state;
@@ -398,8 +524,14 @@ export class Session {
         bytesOut: 0,
       });
     }
-    this.#reply({ type: 'sockets', id, sockets: rows });
+    const shown = rows.slice(0, this.#limits.maxSocketRows);
+    const more = rows.length - shown.length;
+    this.#reply({ type: 'sockets', id, sockets: shown, ...(more > 0 ? { more } : {}) });
   }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`;
 }
 
 /** What Node alone can tell of a socket's state, where the kernel's table is not readable. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { captureFilter } from './capture-filter.ts';
 import {
   CAPTURE_KILL_GRACE_MS,
@@ -64,10 +65,28 @@ async function findTcpdump(): Promise<string | undefined> {
   return undefined;
 }
 
+/** The guard that makes tcpdump die with this process, however it dies: see the script. */
+const GUARD = fileURLToPath(new URL('./tcpdump-guard.sh', import.meta.url));
+
+/** What the guard exits with when it cannot run tcpdump at all, as a shell does. */
+const NOT_FOUND_STATUS = 127;
+
+/**
+ * Starts tcpdump under the guard. Its standard input is the pipe the guard watches; closing it,
+ * or this process ending, stops tcpdump.
+ */
+function spawnGuarded(tcpdumpPath: string, args: string[], stdout: 'pipe' | 'ignore'): ChildProcess {
+  return spawn('/bin/sh', [GUARD, String(CAPTURE_KILL_GRACE_MS / 1000), tcpdumpPath, ...args], {
+    stdio: ['pipe', stdout, 'pipe'],
+  });
+}
+
 function terminate(child: ChildProcess): void {
+  child.stdin?.destroy();
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), CAPTURE_KILL_GRACE_MS);
+  // The guard sends tcpdump SIGKILL after the grace itself; this is for a guard that is stuck.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2 * CAPTURE_KILL_GRACE_MS);
   child.once('exit', () => clearTimeout(timer));
 }
 
@@ -86,7 +105,7 @@ export async function captureSupport(): Promise<CaptureSupport> {
   const path = await findTcpdump();
   if (path === undefined) return { ok: false, reason: NOT_INSTALLED };
   return new Promise((resolve) => {
-    const child = spawn(path, tcpdumpArguments('lo', PROBE_FILTER), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnGuarded(path, tcpdumpArguments('lo', PROBE_FILTER), 'ignore');
     let stderr = '';
     let verdict: CaptureSupport | undefined;
     const settle = (result: CaptureSupport) => {
@@ -110,6 +129,7 @@ export async function captureSupport(): Promise<CaptureSupport> {
       verdict ??= { ok: false, reason: spawnFailure(error) };
     });
     child.once('close', () => {
+      child.stdin?.destroy();
       for (const timer of timers) clearTimeout(timer);
       resolve(verdict ?? { ok: false, reason: whyCaptureFailed(stderr) });
     });
@@ -123,9 +143,7 @@ export async function captureSupport(): Promise<CaptureSupport> {
  */
 export function startCapture(options: CaptureOptions): Capture {
   const filter = captureFilter(options.ports);
-  const child = spawn(options.tcpdumpPath ?? 'tcpdump', tcpdumpArguments(options.interface ?? 'lo', filter), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnGuarded(options.tcpdumpPath ?? 'tcpdump', tcpdumpArguments(options.interface ?? 'lo', filter), 'pipe');
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const stream = createPcapStream();
   let stderr = '';
@@ -166,6 +184,8 @@ export function startCapture(options: CaptureOptions): Capture {
   });
   child.once('error', (error: NodeJS.ErrnoException) => fail(spawnFailure(error)));
   child.once('close', (code, signal) => {
+    child.stdin?.destroy();
+    if (code === NOT_FOUND_STATUS && !ready) return fail(NOT_INSTALLED);
     const how = signal === null ? `with code ${code}` : `on ${signal}`;
     const said = summarizeStderr(stderr);
     fail(`Packet capture stopped: tcpdump exited ${how}${said === '' ? '' : ` (${said})`}.`);

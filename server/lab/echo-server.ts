@@ -5,11 +5,10 @@ export type EchoServerOptions = {
   host: string;
   emit: Emit;
   nextSocketId: () => string;
-  maxConnections: number;
   /** Called for each connection it accepts, so the session can own and free it. */
   onAccept: (tracked: TrackedSocket) => void;
-  /** Asked before echoing each chunk; false means the session's byte cap is spent. */
-  mayRead: (bytes: number) => boolean;
+  /** Asked before echoing each chunk; false means the connection's byte budget is spent and the session has ended it. */
+  mayRead: (tracked: TrackedSocket, bytes: number) => boolean;
 };
 
 /**
@@ -27,7 +26,6 @@ export class EchoServer {
     this.#options = options;
     this.id = options.nextSocketId();
     this.listener = createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
-    this.listener.maxConnections = options.maxConnections;
   }
 
   listen(): Promise<string> {
@@ -65,13 +63,7 @@ export class EchoServer {
       socket,
       emit: this.#options.emit,
       onData: (chunk) => {
-        if (!this.#options.mayRead(chunk.length)) {
-          tracked.emit('error', {
-            error: { code: 'SANDBOX_LIMIT', message: 'the session has echoed as many bytes as it may; closing' },
-          });
-          tracked.destroy();
-          return;
-        }
+        if (!this.#options.mayRead(tracked, chunk.length)) return;
         if (!tracked.write(chunk)) {
           tracked.pause('drain');
           socket.once('drain', () => tracked.resume('drain'));

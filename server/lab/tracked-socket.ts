@@ -45,6 +45,11 @@ export class TrackedSocket {
   /** The peer's FIN arrived. */
   finReceived = false;
   closed = false;
+  /**
+   * For a socket the echo server accepted: whether its peer is outside the browser (true) or one of
+   * the terminal's own sockets (false); undefined until the session has told them apart.
+   */
+  fromOutside: boolean | undefined;
   readonly #emit: Emit;
   readonly #pauses = new Set<PauseReason>();
 

@@ -70,7 +70,7 @@ export function mountEchoLab(root: HTMLElement): void {
       return;
     }
     if (status.state === 'closed') {
-      statusText.textContent = `Sandbox ${describeClose(status.code, status.reason)}. Type "reconnect" in the terminal for a new one.`;
+      statusText.textContent = `Sandbox ${describeClose(status.code, status.reason, status.refused)}. Type "reconnect" in the terminal for a new one.`;
       copy.hidden = true;
       return;
     }

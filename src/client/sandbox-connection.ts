@@ -9,14 +9,17 @@ import {
   type ServerMessage,
 } from '../protocol/messages.ts';
 
-type Reply = Exclude<ServerMessage, { type: 'welcome' | 'events' | 'received' | 'capture' | 'segments' }>;
+type Reply = Exclude<ServerMessage, { type: 'welcome' | 'events' | 'received' | 'capture' | 'segments' | 'notice' }>;
 type Request = Extract<ClientMessage, { id: number }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Why the server would not open a sandbox at all, as its /readyz says. */
+export type Refusal = 'full' | 'draining';
 
 export type ConnectionStatus =
   | { state: 'connecting' }
   | { state: 'open'; session: string; servers: ServerInfo[] }
-  | { state: 'closed'; code: number; reason: string };
+  | { state: 'closed'; code: number; reason: string; refused?: Refusal };
 
 export type SandboxHandlers = {
   onEvents: (events: SocketEvent[]) => void;
@@ -43,9 +46,31 @@ const CLOSE_REASONS: Record<number, string> = {
   1011: 'the server hit an internal error',
 };
 
-export function describeClose(code: number, reason: string): string {
+const REFUSALS: Record<Refusal, string> = {
+  full: 'could not open: the playground is full, every sandbox is in use',
+  draining: 'could not open: the server is shutting down',
+};
+
+export function describeClose(code: number, reason: string, refused?: Refusal): string {
+  if (refused !== undefined) return REFUSALS[refused];
   const base = CLOSE_REASONS[code] ?? `closed with code ${code}`;
   return reason === '' ? `${base} (${code})` : `${base}: ${reason} (${code})`;
+}
+
+/**
+ * A browser is told nothing about a refused WebSocket upgrade (it sees 1006), so when the sandbox
+ * never opened, the page asks the server's readiness endpoint why.
+ */
+async function whyRefused(): Promise<Refusal | undefined> {
+  try {
+    const response = await fetch('/readyz', { cache: 'no-store' });
+    if (response.ok) return undefined;
+    const body: unknown = await response.json();
+    const reason = typeof body === 'object' && body !== null && 'reason' in body ? body.reason : undefined;
+    return reason === 'full' || reason === 'draining' ? reason : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The browser's end of the sandbox WebSocket: requests with ids, replies as promises, events as a stream. */
@@ -82,7 +107,12 @@ export class SandboxConnection {
       const failed: Reply = { type: 'error', code: 'socket-closed', message: 'the sandbox connection closed before the reply' };
       for (const resolve of this.#waiting.values()) resolve(failed);
       this.#waiting.clear();
-      this.#setStatus({ state: 'closed', code: event.code, reason: event.reason });
+      const neverOpened = this.status.state === 'connecting';
+      const closed = { state: 'closed', code: event.code, reason: event.reason } as const;
+      if (!neverOpened) return this.#setStatus(closed);
+      void whyRefused().then((refused) => {
+        if (this.#ws === undefined) this.#setStatus(refused === undefined ? closed : { ...closed, refused });
+      });
     });
   }
 
@@ -152,6 +182,9 @@ export class SandboxConnection {
         return;
       case 'received':
         this.#handlers.onReceived(message.socket, message.data);
+        return;
+      case 'notice':
+        this.#handlers.onNotice(message.message);
         return;
       default: {
         const resolve = message.id === undefined ? undefined : this.#waiting.get(message.id);

@@ -132,7 +132,7 @@ export class Shell {
     } else if (status.state === 'closed') {
       for (const connection of this.#connections) connection.closed = true;
       this.#attached = undefined;
-      this.#printAbove(paint('red', `[sandbox ${describeClose(status.code, status.reason)}; type "reconnect" for a new one]`));
+      this.#printAbove(paint('red', `[sandbox ${describeClose(status.code, status.reason, status.refused)}; type "reconnect" for a new one]`));
     }
   }
 
@@ -372,6 +372,7 @@ export class Shell {
     const lines = table(rows);
     this.#line(paint('bold', lines[0] ?? ''));
     for (const line of lines.slice(1)) this.#line(line);
+    if (reply.more !== undefined) this.#info(`… and ${reply.more} more (the table is cut at ${reply.sockets.length} rows)`);
     if (reply.sockets.some((info) => info.socket === '-')) {
       this.#line(paint('dim', 'ID "-": closed by its program, still held by the kernel (TIME-WAIT lasts 60 s on Linux)'));
     }

@@ -89,6 +89,14 @@ export const errorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof errorCode>;
 
+/** Something the sandbox did on its own that the learner should hear about. */
+export const noticeCode = z.enum([
+  'outside-refused',
+  'outside-idle',
+  'outside-bytes',
+]);
+export type NoticeCode = z.infer<typeof noticeCode>;
+
 export const serverMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('welcome'),
@@ -114,7 +122,23 @@ export const serverMessage = z.discriminatedUnion('type', [
     socket: z.string(),
     data: z.string().describe('What a terminal socket read, decoded as UTF-8, for the terminal to print.'),
   }),
-  z.object({ type: z.literal('sockets'), id: requestId, sockets: z.array(socketInfo) }),
+  z.object({
+    type: z.literal('sockets'),
+    id: requestId,
+    sockets: z.array(socketInfo),
+    more: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('Rows left out because the reply is capped; the terminal says "and N more".'),
+  }),
+  z.object({
+    type: z.literal('notice'),
+    code: noticeCode,
+    socket: z.string().optional().describe('The socket it concerns, when it concerns one.'),
+    message: z.string().describe('The same news as a sentence for the terminal.'),
+  }),
   z.object({
     type: z.literal('error'),
     id: requestId.optional().describe('The request this answers, when the request got that far.'),
@@ -130,6 +154,24 @@ export function describeIssues(error: z.ZodError): string {
     .slice(0, 3)
     .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
     .join('; ');
+}
+
+/** Longest piece of a browser's own text quoted back in an error. */
+const QUOTE_CHARS = 40;
+
+/**
+ * Names a `type` that is not one of ours without serializing it: the value comes from the browser
+ * and may be nested thousands deep, which JSON.stringify would recurse through and throw on.
+ */
+function describeType(type: unknown): string {
+  if (typeof type === 'string') {
+    const quoted = JSON.stringify(type.slice(0, QUOTE_CHARS));
+    return type.length > QUOTE_CHARS ? `${quoted.slice(0, -1)}…"` : quoted;
+  }
+  if (type === undefined) return '(missing)';
+  if (type === null) return 'null';
+  if (Array.isArray(type)) return '(an array)';
+  return `(a ${typeof type})`;
 }
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string; id?: number };
@@ -149,7 +191,7 @@ export function parseClientMessage(raw: string): ParseResult {
     return {
       ok: false,
       code: 'bad-message',
-      message: `unknown message type ${JSON.stringify(type ?? null)}; expected one of ${known.join(', ')}`,
+      message: `unknown message type ${describeType(type)}; expected one of ${known.join(', ')}`,
       id,
     };
   }

@@ -19,19 +19,26 @@ const until = async (check: () => boolean, what: string, ms = 5000): Promise<voi
 };
 
 /** Children of this process whose command is tcpdump, read from /proc. */
+/** tcpdump processes started by this one: under the guard shell, so they are its grandchildren. */
 function tcpdumpChildren(): number[] {
-  return readdirSync('/proc')
+  const processes = readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .flatMap((pid) => {
       try {
         const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
         const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return command === 'tcpdump' && parent === process.pid ? [Number(pid)] : [];
+        return [{ pid: Number(pid), command, parent }];
       } catch {
         return [];
       }
     });
+  const parentOf = new Map(processes.map((entry) => [entry.pid, entry.parent]));
+  const descends = (pid: number): boolean => {
+    for (let at = parentOf.get(pid); at !== undefined && at > 1; at = parentOf.get(at)) if (at === process.pid) return true;
+    return false;
+  };
+  return processes.filter((entry) => entry.command === 'tcpdump' && descends(entry.pid)).map((entry) => entry.pid);
 }
 
 /** A server that reads everything and closes its side when the client closes its own. */

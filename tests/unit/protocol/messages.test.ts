@@ -30,7 +30,27 @@ describe('parseClientMessage', () => {
 
   it('names a missing type', () => {
     const result = parseClientMessage('[1,2]');
-    expect(!result.ok && result.message).toContain('unknown message type null');
+    expect(!result.ok && result.message).toContain('unknown message type (missing)');
+  });
+
+  it('answers a type nested thousands deep without serializing it', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    for (const depth of [4400, 30_000]) {
+      const result = parseClientMessage(`{"type": ${deep(depth)}, "id": 7}`);
+      expect(result).toMatchObject({ ok: false, code: 'bad-message', id: 7 });
+      expect(!result.ok && result.message.length).toBeLessThan(200);
+    }
+    expect(parseClientMessage(`{"type":"send","id":1,"socket":"s2","data":${deep(30_000)}}`)).toMatchObject({
+      ok: false,
+      code: 'bad-message',
+      id: 1,
+    });
+  });
+
+  it('quotes at most 40 characters of an unknown type', () => {
+    const result = parseClientMessage(JSON.stringify({ type: 'x'.repeat(10_000) }));
+    expect(!result.ok && result.message).toContain(`"${'x'.repeat(40)}…"`);
+    expect(!result.ok && result.message.length).toBeLessThan(200);
   });
 
   it('names the field that is wrong', () => {

@@ -6,6 +6,7 @@ import {
   EVENT_FLUSH_MS,
   MAX_EVENTS_PER_MESSAGE,
   MAX_PENDING_EVENTS,
+  MAX_PENDING_REPLIES,
   WS_HIGH_WATER_BYTES,
   WS_LOW_WATER_BYTES,
 } from '../../../server/limits.ts';
@@ -90,5 +91,35 @@ describe('EventOutbox', () => {
     outbox.push(event(-1));
     vi.advanceTimersByTime(DRAIN_POLL_MS * 10);
     expect(ws.sent).toEqual([]);
+  });
+
+  it('holds replies too while the browser is behind, and sends them in order once it drains', () => {
+    ws.bufferedAmount = WS_HIGH_WATER_BYTES;
+    outbox.push(event(0));
+    outbox.send({ type: 'ok', id: 1 });
+    outbox.push(event(1));
+    outbox.send({ type: 'ok', id: 2 });
+    expect(ws.sent).toEqual([]);
+    ws.bufferedAmount = 0;
+    vi.advanceTimersByTime(DRAIN_POLL_MS);
+    expect(ws.sent.map((m) => m.type)).toEqual(['events', 'ok', 'events', 'ok']);
+  });
+
+  it(`drops a browser that reads no replies once ${MAX_PENDING_REPLIES} wait`, () => {
+    ws.bufferedAmount = WS_HIGH_WATER_BYTES * 10;
+    for (let id = 0; id < MAX_PENDING_REPLIES; id++) outbox.send({ type: 'ok', id });
+    expect(overflowed).toBe(0);
+    outbox.send({ type: 'ok', id: MAX_PENDING_REPLIES });
+    expect(overflowed).toBe(1);
+    ws.bufferedAmount = 0;
+    vi.advanceTimersByTime(DRAIN_POLL_MS * 10);
+    expect(ws.sent).toEqual([]);
+  });
+
+  it('keeps one timer, however often it is flushed while the browser is behind', () => {
+    ws.bufferedAmount = WS_HIGH_WATER_BYTES;
+    outbox.push(event(0));
+    for (let i = 0; i < 8000; i++) outbox.flush();
+    expect(vi.getTimerCount()).toBe(1);
   });
 });
