@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { armDropNext, scenarioById, SCENARIOS, step, type World } from '../core/tcp/index.ts';
+import { armDropNext, scenarioById, SCENARIOS, step, type SynBackoff, type World } from '../core/tcp/index.ts';
 
 /**
  * A stepper run as data: which scenario, which knobs, and what the learner did along the way.
@@ -11,6 +11,12 @@ export const MAX_RUN_STEPS = 20_000;
 
 export const LATENCIES_MS = [5, 50, 200] as const;
 export const LOSSES_PCT = [0, 10, 30] as const;
+
+/** The SYN retry schedules a learner can pick, first the model's default; `key` is the permalink's value. */
+export const SYN_SCHEDULES = [
+  { value: 'linear-then-exponential', key: 'linux', label: 'Linux 6.5+: 1, 2, 3, 4, 5, 7, 11… s' },
+  { value: 'exponential', key: 'rfc', label: 'RFC 6298, older Linux: 1, 3, 7, 15… s' },
+] as const satisfies readonly { value: SynBackoff; key: string; label: string }[];
 
 export type Intervention =
   | { readonly at: number; readonly kind: 'arm-drop' | 'wait' }
@@ -32,6 +38,7 @@ export const runSpec = z.object({
     .max(2 ** 31)
     .describe('Seeds the loss draws and the initial sequence numbers.'),
   learner: z.boolean().describe('The learner chooses which in-flight segment arrives next.'),
+  synBackoff: z.enum(['linear-then-exponential', 'exponential']).describe("How a connect()'s SYN retransmissions are spaced."),
   interventions: z
     .array(
       z.union([
@@ -48,7 +55,7 @@ export const runSpec = z.object({
 export type RunSpec = z.infer<typeof runSpec>;
 
 export function defaultSpec(scenario: string): RunSpec {
-  return { scenario, latencyMs: 50, lossPct: 0, seed: 1, learner: false, interventions: [] };
+  return { scenario, latencyMs: 50, lossPct: 0, seed: 1, learner: false, synBackoff: 'linear-then-exponential', interventions: [] };
 }
 
 export function initialWorld(spec: RunSpec): World {
@@ -59,6 +66,7 @@ export function initialWorld(spec: RunSpec): World {
     loss: spec.lossPct / 100,
     seed: spec.seed,
     mode: spec.learner ? 'learner' : 'timed',
+    synBackoff: spec.synBackoff,
   });
 }
 
@@ -124,6 +132,7 @@ export function writePermalink(params: URLSearchParams, prefix: string, link: Pe
     ['loss', String(spec.lossPct)],
     ['seed', String(spec.seed)],
     ['learner', spec.learner ? '1' : ''],
+    ['syn', spec.synBackoff === SYN_SCHEDULES[0].value ? '' : (SYN_SCHEDULES.find((s) => s.value === spec.synBackoff)?.key ?? '')],
     ['do', spec.interventions.map(encodeIntervention).join('.')],
     ['step', String(link.step)],
     ['abs', link.absolute ? '1' : ''],
@@ -152,6 +161,7 @@ export function readPermalink(params: URLSearchParams, prefix: string, fallbackS
     lossPct: number('loss', base.lossPct),
     seed: number('seed', base.seed),
     learner: get('learner') === '1',
+    synBackoff: SYN_SCHEDULES.find((s) => s.key === get('syn'))?.value ?? base.synBackoff,
     interventions: interventions.every((item) => item !== undefined) ? interventions : [],
   });
   return {

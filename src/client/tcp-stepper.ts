@@ -1,4 +1,4 @@
-import { KIND_LABELS, predictNext, scenarioById, type Segment, type World } from '../core/tcp/index.ts';
+import { KIND_LABELS, predictNext, scenarioById, utf8Text, type Segment, type World } from '../core/tcp/index.ts';
 import { mountSequenceDiagram, sequenceDiagram } from '../viz/sequence-diagram.ts';
 import type { Arrow, Mark } from '../viz/sequence-model.ts';
 import { mountStateDiagram, stateDiagram, type StateDiagramModel } from '../viz/state-diagram.ts';
@@ -6,7 +6,7 @@ import { buildTcpSequenceModel, segmentText } from '../viz/tcp-sequence-model.ts
 import { element, part } from './dom.ts';
 import { bindCopyLink, updateQuery } from './permalink.ts';
 import { bindStepperControls, predictingDriver } from './stepper-controls.ts';
-import { buildRun, defaultSpec, intervene, readPermalink, writePermalink, type RunSpec } from './tcp-run.ts';
+import { buildRun, defaultSpec, intervene, readPermalink, SYN_SCHEDULES, writePermalink, type RunSpec } from './tcp-run.ts';
 
 /** Tall rows: segment labels carry a second line of options. */
 const ROW_HEIGHT = 46;
@@ -48,7 +48,7 @@ function segmentTable(world: World, segment: Segment, absolute: boolean): HTMLTa
     ['Payload length', `${segment.len} bytes`],
   ];
   if (segment.len > 0)
-    rows.push(['Payload', JSON.stringify(segment.payload.length > 64 ? `${segment.payload.slice(0, 64)}…` : segment.payload)]);
+    rows.push(['Payload', JSON.stringify(segment.payload.length > 64 ? `${utf8Text(segment.payload.slice(0, 64))}…` : utf8Text(segment.payload))]);
   for (const [name, value] of rows) {
     const row = table.insertRow();
     row.append(element('th', name), element('td', value));
@@ -63,9 +63,7 @@ function states(world: World): StateDiagramModel {
     client: world.clients.map((client) => client.endpoint.state),
     server: [world.server.listener.socket.state, ...world.server.listener.connections.map((connection) => connection.state)],
     taken:
-      transition !== undefined && 'host' in event && transition.from !== transition.to
-        ? { from: transition.from, to: transition.to, side: event.host.side }
-        : undefined,
+      transition !== undefined && 'host' in event ? { hops: transition.hops, side: event.host.side } : undefined,
   };
 }
 
@@ -76,7 +74,9 @@ function describeStates(world: World): string {
   const server = `${world.server.name}: listening socket ${listener.socket.state}${connections.length > 0 ? `, ${connections.join(', ')}` : ''}`;
   const model = states(world);
   const taken =
-    model.taken === undefined ? '' : ` This step the ${model.taken.side} moved ${model.taken.from} → ${model.taken.to}.`;
+    model.taken === undefined
+      ? ''
+      : ` This step the ${model.taken.side} moved ${[model.taken.hops[0]?.from, ...model.taken.hops.map((hop) => hop.to)].join(' → ')}.`;
   const queues = ` SYN queue ${listener.synQueue.length}, accept queue ${listener.acceptQueue.length} of ${listener.backlog}.`;
   return `${clients}. ${server}.${queues}${taken}`;
 }
@@ -90,6 +90,7 @@ export function mountTcpStepper(root: HTMLElement): void {
   const latency = part<HTMLSelectElement>(root, 'latency');
   const loss = part<HTMLSelectElement>(root, 'loss');
   const seed = part<HTMLInputElement>(root, 'seed');
+  const syn = part<HTMLSelectElement>(root, 'syn');
   const drop = part<HTMLButtonElement>(root, 'drop');
   const learner = part<HTMLInputElement>(root, 'learner');
   const absoluteBox = part<HTMLInputElement>(root, 'absolute');
@@ -121,6 +122,7 @@ export function mountTcpStepper(root: HTMLElement): void {
     latency.value = String(spec.latencyMs);
     loss.value = String(spec.lossPct);
     seed.value = String(spec.seed);
+    syn.value = spec.synBackoff;
     learner.checked = spec.learner;
     absoluteBox.checked = absolute;
   }
@@ -293,11 +295,16 @@ export function mountTcpStepper(root: HTMLElement): void {
         lossPct: spec.lossPct,
         seed: spec.seed,
         learner: spec.learner,
+        synBackoff: spec.synBackoff,
       },
       false,
     ),
   );
   latency.addEventListener('change', () => restart({ ...spec, latencyMs: Number(latency.value), interventions: [] }, true));
+  syn.addEventListener('change', () => {
+    const picked = SYN_SCHEDULES.find((s) => s.value === syn.value)?.value ?? spec.synBackoff;
+    restart({ ...spec, synBackoff: picked, interventions: [] }, true);
+  });
   loss.addEventListener('change', () => restart({ ...spec, lossPct: Number(loss.value), interventions: [] }, true));
   seed.addEventListener('change', () => {
     const value = Math.floor(Number(seed.value));

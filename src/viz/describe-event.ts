@@ -25,7 +25,7 @@ export function describeEvent(event: SocketEvent): string {
       case 'read':
         return `recv() got ${bytes}`;
       case 'write':
-        return `sendall() wrote ${bytes}`;
+        return `write() wrote ${bytes}`;
       case 'shutdown':
         return 'shutdown(SHUT_WR): FIN sent, still reading';
       case 'fin':

@@ -7,8 +7,9 @@ import type { CapturedSegment } from '../protocol/segments.ts';
  * diagram: lifelines (lanes) per connection, rows in time order, arrows between lanes and marks on
  * them. Pure: the same input always gives the same model, so it is rebuilt whenever data arrives.
  *
- * Without capture the handshake is reconstructed from connect()/accept() times and data arrows are
- * what programs sent; for a connection whose segments were captured, every arrow is a real segment
+ * Without capture the handshake is reconstructed from connect()/accept() times, a FIN from the
+ * close()/shutdown() that sent it and the read that saw end of stream, and data arrows are what
+ * programs wrote; for a connection whose segments were captured, every arrow is a real segment
  * and the programs' calls become marks.
  */
 
@@ -373,7 +374,7 @@ export function buildSequenceModel(events: readonly SocketEvent[], segments: rea
         const { connection, lane } = known;
         const row = addRows(1, event.t);
         if (connection.captured) {
-          mark(lane, row, `sendall ${event.bytes ?? 0} B`, [event]);
+          mark(lane, row, `write ${event.bytes ?? 0} B`, [event]);
           break;
         }
         const to = peerLane(connection, lane);
@@ -448,9 +449,9 @@ export function buildSequenceModel(events: readonly SocketEvent[], segments: rea
             startRow: row,
             endRow: row + 1,
             label: 'FIN',
-            reconstructed: false,
+            reconstructed: true,
             events: [event],
-            description: `${lane.title} sent FIN with ${event.kind === 'shutdown' ? 'shutdown(SHUT_WR)' : 'close()'}`,
+            description: `FIN from ${lane.title}, reconstructed: Node never sees the kernel's segment; drawn from ${event.kind === 'shutdown' ? 'shutdown(SHUT_WR)' : 'close()'} at ${formatMicros(event.t)}`,
           });
           connection.finArrows.set(lane.id, fin);
           if (to.kind === 'outside') addRows(1, event.t);
@@ -478,9 +479,9 @@ export function buildSequenceModel(events: readonly SocketEvent[], segments: rea
             startRow: Math.max(from.firstRow, row - 1),
             endRow: row,
             label: 'FIN',
-            reconstructed: false,
+            reconstructed: true,
             events: [event],
-            description: `the outside client closed its side; ${lane.title} read end of stream`,
+            description: `FIN from the outside client, reconstructed: ${lane.title} read end of stream at ${formatMicros(event.t)}`,
           });
           connection.finArrows.set(from.id, fin);
           break;
@@ -489,6 +490,7 @@ export function buildSequenceModel(events: readonly SocketEvent[], segments: rea
         if (fin !== undefined) {
           fin.endRow = row;
           fin.events.push(event);
+          fin.description += `; ${lane.title} read end of stream at ${formatMicros(event.t)}`;
         }
         break;
       }

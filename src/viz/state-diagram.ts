@@ -11,8 +11,8 @@ export type StateDiagramModel = {
   /** States occupied by the client and by the server's sockets (listener and connections). */
   client: readonly TcpState[];
   server: readonly TcpState[];
-  /** The edge taken in this step and by which side, if any. */
-  taken?: { from: TcpState; to: TcpState; side: 'client' | 'server' };
+  /** The arrows walked in this step, in order, and by which side, if any. */
+  taken?: { hops: readonly { from: TcpState; to: TcpState }[]; side: 'client' | 'server' };
 };
 
 const WIDTH = 640;
@@ -96,7 +96,7 @@ export function stateDiagram(
         .attr('class', 'fsm-head');
       return defs;
     });
-  const takenKey = model.taken === undefined ? undefined : edgeKey(model.taken);
+  const takenKeys = new Set((model.taken?.hops ?? []).map(edgeKey));
   const edges = svg
     .selectAll<SVGGElement, string>('g.fsm-edges')
     .data(['edges'])
@@ -107,13 +107,13 @@ export function stateDiagram(
     .join('path')
     .attr('d', edgePath)
     .attr('marker-end', `url(#${uid}-head)`)
-    .attr('class', (edge) => `fsm-edge${edgeKey(edge) === takenKey ? ` is-taken is-${model.taken?.side}` : ''}`);
+    .attr('class', (edge) => `fsm-edge${takenKeys.has(edgeKey(edge)) ? ` is-taken is-${model.taken?.side}` : ''}`);
   edges
     .selectAll('title')
     .data((edge) => [edge])
     .join('title')
     .text((edge) => `${edge.from} → ${edge.to}: ${edge.label}`);
-  const taken = edges.filter((edge) => edgeKey(edge) === takenKey);
+  const taken = edges.filter((edge) => takenKeys.has(edgeKey(edge)));
   if (!reducedMotion) {
     taken
       .attr('stroke-dasharray', '6 6')

@@ -103,7 +103,8 @@ export function buildTcpSequenceModel(worlds: readonly World[], cursor: number, 
     const event = world.event;
     switch (event.kind) {
       case 'start':
-        note(SERVER_LANE, row, world.server.listener.socket.state);
+        // Every scenario's server has listened before step 0; the transition note below adds "→ LISTEN".
+        note(SERVER_LANE, row, 'listen()');
         world.clients.forEach((client, index) => note(clientLane(index), row, client.endpoint.state));
         break;
       case 'app': {
@@ -133,8 +134,8 @@ export function buildTcpSequenceModel(worlds: readonly World[], cursor: number, 
       }
     }
     // The state a step moved to is written after the call or timer that moved it.
-    if ('transition' in event && event.transition !== undefined && event.transition.from !== event.transition.to) {
-      note(laneOfHost(event.host), row, `→ ${event.transition.to}`);
+    if ('transition' in event && event.transition !== undefined) {
+      note(laneOfHost(event.host), row, event.transition.hops.map((hop) => `→ ${hop.to}`).join(' '));
     }
     const sent = 'sent' in event ? event.sent : [];
     for (const segment of sent) {

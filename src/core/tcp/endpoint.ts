@@ -6,11 +6,18 @@ import { segmentArrives } from './segment-arrives.ts';
 import { userCall } from './user-calls.ts';
 import { timeout } from './timeouts.ts';
 
+/** One arrow walked: the edge is undefined only if the model took a step the diagram lacks. */
+export type Hop = { readonly from: TcpState; readonly to: TcpState; readonly edge: StateEdge | undefined };
+
 export type Transition = {
   readonly from: TcpState;
   readonly to: TcpState;
   readonly cause: Cause;
-  readonly edge: StateEdge | undefined;
+  /**
+   * The arrows walked in order: one, or two when a segment both completes a step and triggers the
+   * next (an ACK that finishes the handshake and carries a FIN, §3.10.7.4).
+   */
+  readonly hops: readonly Hop[];
 };
 
 export type EndpointStep = {
@@ -23,12 +30,20 @@ export type EndpointStep = {
 
 const TIMER_NAMES: readonly TimerName[] = ['retransmit', 'persist', 'time-wait'];
 
+function hopsOf(from: TcpState, passed: readonly TcpState[], to: TcpState, cause: Cause): Hop[] {
+  const states = [from, ...passed, to].filter((state, i, all) => i === 0 || state !== all[i - 1]);
+  return states.slice(1).map((state, i) => {
+    const before = states[i] as TcpState;
+    return { from: before, to: state, edge: findEdge(before, state, cause) };
+  });
+}
+
 /**
  * RFC 9293 §3.10 event processing for one endpoint: returns the next TCB and
  * the effects (segments, timers, app notifications) for the caller to carry out.
  */
 export function endpointStep(endpoint: Endpoint, input: EndpointInput, now: Micros): EndpointStep {
-  const ctx: StepContext = { now, effects: [], why: [] };
+  const ctx: StepContext = { now, effects: [], why: [], passed: [] };
   const next =
     input.kind === 'app'
       ? userCall(endpoint, input.call, ctx)
@@ -42,9 +57,6 @@ export function endpointStep(endpoint: Endpoint, input: EndpointInput, now: Micr
     ctx.effects.push(after === undefined ? { kind: 'clear-timer', timer: name } : { kind: 'set-timer', timer: name, at: after });
   }
   const cause: Cause = input.kind === 'app' ? 'app' : input.kind;
-  const transition =
-    next.state === endpoint.state
-      ? undefined
-      : { from: endpoint.state, to: next.state, cause, edge: findEdge(endpoint.state, next.state, cause) };
+  const transition = next.state === endpoint.state ? undefined : { from: endpoint.state, to: next.state, cause, hops: hopsOf(endpoint.state, ctx.passed, next.state, cause) };
   return { endpoint: next, effects: ctx.effects, transition, why: ctx.why.join(' ') };
 }

@@ -16,9 +16,12 @@ export type {
   AppNotification,
   EndpointEffect,
   EndpointInit,
+  SynBackoff,
 } from './tcb.ts';
+export type { SynSchedule } from './timeouts.ts';
+export { synSchedule } from './timeouts.ts';
 export { DEFAULT_CONFIG, createEndpoint, synAcked, ourFinAcked, readable } from './tcb.ts';
-export type { Transition, EndpointStep } from './endpoint.ts';
+export type { Hop, Transition, EndpointStep } from './endpoint.ts';
 export { endpointStep } from './endpoint.ts';
 export { resetFor } from './reset.ts';
 export type { Listener, ListenerInput, ListenerStep } from './listener.ts';
@@ -54,6 +57,7 @@ export {
 } from './simulation.ts';
 export type { Knobs, Scenario } from './scenarios.ts';
 export { DEFAULT_KNOBS, SCENARIOS, SERVER_PORT, CLIENT_PORT, scenarioById, patternBytes } from './scenarios.ts';
+export { utf8Bytes, utf8Text } from './bytes.ts';
 export type { SegmentKind, Prediction } from './prediction.ts';
 export { SEGMENT_KINDS, KIND_LABELS, classify, predictNext } from './prediction.ts';
 export type { History } from './history.ts';

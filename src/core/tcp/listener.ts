@@ -27,8 +27,9 @@ export type ListenerInput =
   | { readonly kind: 'accept' }
   | { readonly kind: 'close' }
   | { readonly kind: 'segment'; readonly segment: Segment; readonly iss: number }
-  | { readonly kind: 'timer'; readonly remotePort: number; readonly timer: TimerName }
-  | { readonly kind: 'app'; readonly remotePort: number; readonly call: AppCall };
+  /** remotePort names a child connection; undefined means the listening socket itself. */
+  | { readonly kind: 'timer'; readonly remotePort: number | undefined; readonly timer: TimerName }
+  | { readonly kind: 'app'; readonly remotePort: number | undefined; readonly call: AppCall };
 
 export type ListenerStep = {
   readonly listener: Listener;
@@ -43,9 +44,10 @@ export type ListenerStep = {
 
 export const DEFAULT_SYN_QUEUE_MAX = 128;
 
-export function createListener(init: Omit<EndpointInit, 'remotePort'>, synQueueMax = DEFAULT_SYN_QUEUE_MAX): Listener {
+/** remotePort, when given, is RFC 9293's fully specified passive OPEN: the listening socket knows its peer. */
+export function createListener(init: Omit<EndpointInit, 'remotePort'> & { readonly remotePort?: number }, synQueueMax = DEFAULT_SYN_QUEUE_MAX): Listener {
   return {
-    socket: createEndpoint({ ...init, remotePort: 0 }),
+    socket: createEndpoint({ ...init, remotePort: init.remotePort ?? 0 }),
     backlog: 0,
     synQueueMax,
     connections: [],
@@ -63,8 +65,9 @@ export function connectionFor(l: Listener, remotePort: number): Endpoint | undef
   return l.connections.find((c) => c.remotePort === remotePort);
 }
 
+/** Linux's sk_acceptq_is_full(): the queue counts as full only beyond the backlog, so backlog + 1 connections wait. */
 export function acceptQueueFull(l: Listener): boolean {
-  return l.acceptQueue.length >= l.backlog;
+  return l.acceptQueue.length > l.backlog;
 }
 
 function withConnection(l: Listener, conn: Endpoint): Listener {
@@ -87,7 +90,7 @@ export function listenerStep(l: Listener, input: ListenerInput, now: Micros): Li
   switch (input.kind) {
     case 'listen': {
       const r = endpointStep(l.socket, { kind: 'app', call: { op: 'listen' } }, now);
-      const why = `${r.why} Up to ${input.backlog} established connections may wait for accept().`;
+      const why = `${r.why} Up to ${input.backlog + 1} established connections may wait for accept(): Linux admits one more than the backlog.`;
       return fromStep({ ...l, socket: r.endpoint, backlog: input.backlog }, r, undefined, why);
     }
     case 'accept':
@@ -98,9 +101,15 @@ export function listenerStep(l: Listener, input: ListenerInput, now: Micros): Li
       return segmentArrives(l, input.segment, input.iss, now);
     case 'timer':
     case 'app': {
+      const step = input.kind === 'timer' ? ({ kind: 'timer', timer: input.timer } as const) : ({ kind: 'app', call: input.call } as const);
+      if (input.remotePort === undefined) {
+        // RFC 9293 §3.10.2: SEND on a LISTEN socket whose peer is known makes it active; it then carries that connection itself.
+        const r = endpointStep(l.socket, step, now);
+        return fromStep({ ...l, socket: r.endpoint }, r, undefined);
+      }
       const conn = connectionFor(l, input.remotePort);
       if (conn === undefined) return nothing(l, `No connection from port ${input.remotePort}.`);
-      const r = endpointStep(conn, input.kind === 'timer' ? { kind: 'timer', timer: input.timer } : { kind: 'app', call: input.call }, now);
+      const r = endpointStep(conn, step, now);
       return fromStep(settle(withConnection(l, r.endpoint), r.endpoint), r, input.remotePort);
     }
   }
@@ -162,7 +171,7 @@ function segmentArrives(l: Listener, seg: Segment, iss: number, now: Micros): Li
     if (completes && acceptQueueFull(l)) {
       return nothing(
         l,
-        `This ACK would complete the handshake, but the accept queue is full (backlog ${l.backlog}): Linux drops it. The connection stays SYN-RECEIVED and will retransmit its SYN, ACK, while the client already believes it is ESTABLISHED.`,
+        `This ACK would complete the handshake, but the accept queue filled up while it was on its way (${l.acceptQueue.length} connections wait, backlog ${l.backlog} + 1): Linux ignores it. The connection stays SYN-RECEIVED and will retransmit its SYN, ACK, while the client already believes it is ESTABLISHED.`,
         conn.remotePort,
         true,
       );
@@ -171,9 +180,17 @@ function segmentArrives(l: Listener, seg: Segment, iss: number, now: Micros): Li
     return fromStep(settle(withConnection(l, r.endpoint), r.endpoint), r, conn.remotePort, why);
   }
   const isSyn = seg.flags.SYN && !seg.flags.ACK && !seg.flags.RST;
-  if (l.socket.state !== 'LISTEN' || !isSyn) return fromStep(l, endpointStep(l.socket, { kind: 'segment', segment: seg }, now), undefined);
+  if (l.socket.state !== 'LISTEN' || !isSyn) {
+    const r = endpointStep(l.socket, { kind: 'segment', segment: seg }, now);
+    return fromStep({ ...l, socket: r.endpoint }, r, undefined);
+  }
   if (acceptQueueFull(l)) {
-    return nothing(l, `The accept queue is full (backlog ${l.backlog}), so Linux drops this SYN; the client will retransmit it.`, seg.srcPort, true);
+    return nothing(
+      l,
+      `The accept queue is full (${l.acceptQueue.length} connections wait, backlog ${l.backlog} + 1), so Linux drops this SYN without an answer; the client stays in SYN-SENT and will retransmit it.`,
+      seg.srcPort,
+      true,
+    );
   }
   if (l.synQueue.length >= l.synQueueMax) {
     return nothing(l, `The SYN queue is full (${l.synQueueMax} half-open connections), so this SYN is dropped.`, seg.srcPort);

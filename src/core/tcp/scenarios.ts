@@ -2,10 +2,12 @@ import type { Micros } from '../clock.ts';
 import { millis, seconds } from '../clock.ts';
 import type { Rng } from '../rng.ts';
 import { createRng, seedRng } from '../rng.ts';
-import type { Side } from './segment.ts';
-import type { EndpointConfig } from './tcb.ts';
+import type { SegmentDraft, Side } from './segment.ts';
+import { flags } from './segment.ts';
+import type { EndpointConfig, SynBackoff } from './tcb.ts';
 import { createEndpoint } from './tcb.ts';
-import { createListener } from './listener.ts';
+import { createListener, listenerStep } from './listener.ts';
+import { utf8Bytes } from './bytes.ts';
 import type { DeliveryMode } from './network.ts';
 import { createNetwork } from './network.ts';
 import type { ClientHost, ScriptLine, World } from './simulation.ts';
@@ -23,6 +25,8 @@ export type Knobs = {
   readonly mode: DeliveryMode;
   /** Bytes the client uploads in the bulk-transfer scenario. */
   readonly bytes: number;
+  /** How a connect() spaces its SYN retransmissions. */
+  readonly synBackoff: SynBackoff;
 };
 
 export const DEFAULT_KNOBS: Knobs = {
@@ -33,6 +37,7 @@ export const DEFAULT_KNOBS: Knobs = {
   msl: seconds(30),
   mode: 'timed',
   bytes: 20_000,
+  synBackoff: 'linear-then-exponential',
 };
 
 export type Scenario = {
@@ -50,13 +55,25 @@ type ClientSpec = { readonly script: readonly ScriptLine[]; readonly config?: Pa
 type Build = {
   readonly description: string;
   readonly clients: readonly ClientSpec[];
+  /** The server listens with this backlog before anything happens, so step 0 shows it in LISTEN. */
+  readonly backlog: number;
+  /** The server's program after listen(). */
   readonly server: readonly ScriptLine[];
+  /** The listening socket knows its peer (RFC 9293's fully specified passive OPEN): the first client. */
+  readonly knowsPeer?: boolean;
+  /** A SYN from an earlier connection of the first client is still in the network at the start. */
+  readonly oldDuplicateSyn?: boolean;
   readonly dropNext?: readonly (Side | 'any')[];
 };
 
 function build(knobs: Knobs, spec: Build): World {
   const rng = createRng(seedRng(knobs.seed));
-  const config = (extra?: Partial<EndpointConfig>): Partial<EndpointConfig> => ({ msl: knobs.msl, tsOffset: rng.int(2 ** 32), ...extra });
+  const config = (extra?: Partial<EndpointConfig>): Partial<EndpointConfig> => ({
+    msl: knobs.msl,
+    synBackoff: knobs.synBackoff,
+    tsOffset: rng.int(2 ** 32),
+    ...extra,
+  });
   const clients: ClientHost[] = spec.clients.map((c, i) => ({
     name: spec.clients.length === 1 ? 'client' : `client ${i + 1}`,
     endpoint: createEndpoint({
@@ -68,14 +85,34 @@ function build(knobs: Knobs, spec: Build): World {
     }),
     app: newAppRun(c.script),
   }));
-  const listener = createListener({ side: 'server', localPort: SERVER_PORT, iss: 0, config: config() });
+  const listener = createListener({
+    side: 'server',
+    localPort: SERVER_PORT,
+    ...(spec.knowsPeer ? { remotePort: CLIENT_PORT, iss: knobs.isn?.server ?? rng.int(2 ** 32) } : { iss: 0 }),
+    config: config(),
+  });
+  const listening = listenerStep(listener, { kind: 'listen', backlog: spec.backlog }, 0);
+  const oldSyn: SegmentDraft = {
+    from: 'client',
+    srcPort: CLIENT_PORT,
+    dstPort: SERVER_PORT,
+    seq: rng.int(2 ** 32),
+    ack: 0,
+    flags: flags('SYN'),
+    window: 65535,
+    options: { mss: 1460 },
+    payload: '',
+    len: 0,
+  };
   return createWorld({
+    listened: listening.transition,
+    inFlight: spec.oldDuplicateSyn ? [oldSyn] : [],
     rng: rng.state(),
     network: createNetwork({ latency: knobs.latency, loss: knobs.loss, mode: knobs.mode, dropNext: spec.dropNext ?? [] }),
     clients,
-    server: { name: 'server', listener, app: newAppRun(spec.server), current: undefined },
+    server: { name: 'server', listener: listening.listener, app: newAppRun(spec.server), current: undefined },
     serverIss: knobs.isn?.server,
-    explanation: spec.description,
+    explanation: `${spec.description} Before the first step the server has called listen(backlog=${spec.backlog}): ${listening.why}`,
   });
 }
 
@@ -89,11 +126,12 @@ export function patternBytes(n: number, seed: number): string {
 
 const line = (call: ScriptLine['call'], timing: Omit<ScriptLine, 'call'> = {}): ScriptLine => ({ call, ...timing });
 
+const send = (text: string, timing: Omit<ScriptLine, 'call'> = {}): ScriptLine => line({ op: 'send', data: utf8Bytes(text) }, timing);
+
 const SERVE_ECHO_ONCE: readonly ScriptLine[] = [
-  line({ op: 'listen', backlog: 5 }),
   line({ op: 'accept' }),
   line({ op: 'recv', max: 1024 }),
-  line({ op: 'send', data: 'hello' }),
+  send('hello'),
   line({ op: 'recv', max: 1024, untilEof: true }),
   line({ op: 'close' }),
 ];
@@ -110,7 +148,8 @@ export const SCENARIOS: readonly Scenario[] = [
     build(k, {
       description: d,
       clients: [{ script: [line({ op: 'connect' })] }],
-      server: [line({ op: 'listen', backlog: 5 }), line({ op: 'accept' })],
+      backlog: 5,
+      server: [line({ op: 'accept' })],
     }),
   ),
   scenario('data-exchange', 'Data both ways', 'The client sends "hello", the echo server sends it back; every data segment is acknowledged.', (k, d) =>
@@ -120,12 +159,13 @@ export const SCENARIOS: readonly Scenario[] = [
         {
           script: [
             line({ op: 'connect' }),
-            line({ op: 'send', data: 'hello' }),
+            send('hello'),
             line({ op: 'recv', max: 1024 }),
             line({ op: 'close' }, { after: millis(100) }),
           ],
         },
       ],
+      backlog: 5,
       server: SERVE_ECHO_ONCE,
     }),
   ),
@@ -137,12 +177,8 @@ export const SCENARIOS: readonly Scenario[] = [
       build(k, {
         description: d,
         clients: [{ script: [line({ op: 'connect' }), line({ op: 'close' }, { after: millis(200) })] }],
-        server: [
-          line({ op: 'listen', backlog: 5 }),
-          line({ op: 'accept' }),
-          line({ op: 'recv', max: 1024, untilEof: true }),
-          line({ op: 'close' }, { after: millis(100) }),
-        ],
+        backlog: 5,
+        server: [line({ op: 'accept' }), line({ op: 'recv', max: 1024, untilEof: true }), line({ op: 'close' }, { after: millis(100) })],
       }),
   ),
   scenario(
@@ -154,25 +190,59 @@ export const SCENARIOS: readonly Scenario[] = [
       return build(k, {
         description: d,
         clients: [{ script: [line({ op: 'connect' }), line({ op: 'close' }, { at })] }],
-        server: [line({ op: 'listen', backlog: 5 }), line({ op: 'accept' }), line({ op: 'close' }, { at })],
+        backlog: 5,
+        server: [line({ op: 'accept' }), line({ op: 'close' }, { at })],
       });
     },
   ),
   scenario(
+    'simultaneous-open',
+    'Simultaneous open',
+    'Both sides open at once and their SYNs cross: SYN-SENT → SYN-RECEIVED → ESTABLISHED on each. The server’s socket listens knowing its peer, and sending turns it active (RFC 9293 §3.10.2; the sockets API has no such call). It closes before its handshake ends: SYN-RECEIVED → FIN-WAIT-1.',
+    (k, d) =>
+      build(k, {
+        description: d,
+        knowsPeer: true,
+        clients: [{ script: [line({ op: 'connect' }), line({ op: 'recv', max: 1024, untilEof: true }), line({ op: 'close' })] }],
+        backlog: 5,
+        server: [send('hello'), line({ op: 'close' }, { at: k.latency + k.latency / 2 })],
+      }),
+  ),
+  scenario(
     'connection-refused',
     'Connection refused',
-    'Nothing listens on the port: the server host answers the SYN with RST, ACK and connect() fails with ECONNREFUSED.',
-    (k, d) => build(k, { description: d, clients: [{ script: [line({ op: 'connect' })] }], server: [] }),
+    'The server closes its listening socket (LISTEN → CLOSED); then nothing listens on the port, so the server host answers the SYN with RST, ACK and connect() fails with ECONNREFUSED.',
+    (k, d) =>
+      build(k, {
+        description: d,
+        clients: [{ script: [line({ op: 'connect' }, { at: millis(1) })] }],
+        backlog: 5,
+        server: [line({ op: 'close-listener' })],
+      }),
+  ),
+  scenario(
+    'old-duplicate-syn',
+    'Old duplicate SYN',
+    'A SYN from an earlier connection arrives late. The server answers SYN, ACK; the client, which is not connecting, answers RST, and the half-open child goes back to LISTEN (SYN-RECEIVED → LISTEN, RFC 9293 §3.5). The client’s real connect() then succeeds.',
+    (k, d) =>
+      build(k, {
+        description: d,
+        oldDuplicateSyn: true,
+        clients: [{ script: [line({ op: 'connect' }, { at: 6 * k.latency })] }],
+        backlog: 5,
+        server: [line({ op: 'accept' })],
+      }),
   ),
   scenario(
     'lost-syn',
-    'Lost SYN, exponential backoff',
-    'The first two SYNs are lost: the client retransmits after 1 s, then after 2 s more, doubling the timeout each time.',
+    'Lost SYN, retransmitted',
+    'The first two SYNs are lost, and the client retransmits on its SYN timer: after 1 s and 1 s more on Linux 6.5 and later, after 1 s and 2 s more with RFC 6298’s doubling (the SYN retries setting).',
     (k, d) =>
       build(k, {
         description: d,
         clients: [{ script: [line({ op: 'connect' })] }],
-        server: [line({ op: 'listen', backlog: 5 }), line({ op: 'accept' })],
+        backlog: 5,
+        server: [line({ op: 'accept' })],
         dropNext: ['client', 'client'],
       }),
   ),
@@ -184,28 +254,31 @@ export const SCENARIOS: readonly Scenario[] = [
       build(k, {
         description: d,
         clients: [{ script: [line({ op: 'connect' })] }],
-        server: [line({ op: 'listen', backlog: 5 }), line({ op: 'accept' })],
+        backlog: 5,
+        server: [line({ op: 'accept' })],
         dropNext: ['server'],
       }),
   ),
   scenario(
     'backlog-full',
     'Full accept queue',
-    'backlog=1 and two clients: the second handshake completes on the client, but the server drops its ACK until accept() makes room.',
+    'listen(1) lets 2 connections wait (Linux admits backlog + 1). Client 3’s final ACK arrives after the queue filled and is ignored; client 4’s SYN finds it full and is dropped, so client 4 stays in SYN-SENT and retries until accept() makes room.',
     (k, d) => {
       const serve: readonly ScriptLine[] = [
+        line({ op: 'accept' }),
         line({ op: 'recv', max: 1024 }),
-        line({ op: 'send', data: 'bye' }),
+        send('bye'),
         line({ op: 'recv', max: 1024, untilEof: true }),
         line({ op: 'close' }),
       ];
-      const client = (name: string, delay: Micros): ClientSpec => ({
-        script: [line({ op: 'connect' }, { at: delay }), line({ op: 'send', data: name }), line({ op: 'recv', max: 1024 }), line({ op: 'close' })],
+      const client = (name: string, at: Micros): ClientSpec => ({
+        script: [line({ op: 'connect' }, { at }), send(name), line({ op: 'recv', max: 1024 }), line({ op: 'close' })],
       });
       return build(k, {
         description: d,
-        clients: [client('one', 0), client('two', millis(1))],
-        server: [line({ op: 'listen', backlog: 1 }), line({ op: 'accept' }, { at: seconds(2.5) }), ...serve, line({ op: 'accept' }), ...serve],
+        clients: [client('one', 0), client('two', millis(1)), client('three', millis(2)), client('four', 6 * k.latency)],
+        backlog: 1,
+        server: [{ ...serve[0]!, at: seconds(2.5) }, ...serve.slice(1), ...serve, ...serve, ...serve],
       });
     },
   ),
@@ -220,19 +293,19 @@ export const SCENARIOS: readonly Scenario[] = [
           {
             script: [
               line({ op: 'connect' }),
-              line({ op: 'send', data: 'GET /time' }),
+              send('GET /time'),
               line({ op: 'shutdown' }),
               line({ op: 'recv', max: 1024, untilEof: true }),
               line({ op: 'close' }),
             ],
           },
         ],
+        backlog: 5,
         server: [
-          line({ op: 'listen', backlog: 5 }),
           line({ op: 'accept' }),
           line({ op: 'recv', max: 1024, untilEof: true }),
-          line({ op: 'send', data: 'It is ' }),
-          line({ op: 'send', data: 'twelve o’clock.' }, { after: millis(100) }),
+          send('It is '),
+          send('twelve o’clock.', { after: millis(100) }),
           line({ op: 'close' }, { after: millis(100) }),
         ],
       }),
@@ -240,15 +313,15 @@ export const SCENARIOS: readonly Scenario[] = [
   scenario(
     'abort',
     'Abort with RST',
-    'The client closes with SO_LINGER 0: a RST replaces the FIN, buffers are discarded, and the server’s recv() fails with ECONNRESET.',
+    'The client closes with SO_LINGER 0: a RST replaces the FIN and the client discards its buffers. The server’s recv() still returns the bytes that had arrived, then fails with ECONNRESET.',
     (k, d) =>
       build(k, {
         description: d,
-        clients: [{ script: [line({ op: 'connect' }), line({ op: 'send', data: 'hello' }), line({ op: 'abort' }, { after: millis(300) })] }],
+        clients: [{ script: [line({ op: 'connect' }), send('hello'), line({ op: 'abort' }, { after: millis(300) })] }],
+        backlog: 5,
         server: [
-          line({ op: 'listen', backlog: 5 }),
           line({ op: 'accept' }),
-          line({ op: 'recv', max: 1024 }),
+          line({ op: 'recv', max: 1024 }, { after: millis(400) }),
           line({ op: 'recv', max: 1024 }),
           line({ op: 'close' }),
         ],
@@ -272,11 +345,11 @@ export const SCENARIOS: readonly Scenario[] = [
             ],
           },
         ],
+        backlog: 5,
         server: [
-          line({ op: 'listen', backlog: 5 }),
           line({ op: 'accept' }),
           line({ op: 'recv', max: 65536, untilEof: true }),
-          line({ op: 'send', data: 'got it' }),
+          send('got it'),
           line({ op: 'close' }),
         ],
       }),

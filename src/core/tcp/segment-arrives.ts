@@ -296,6 +296,7 @@ function inSynchronizing(e0: Endpoint, seg0: SegmentDraft, ctx: StepContext): En
 
   const afterAck = processAck(e, seg, ctx);
   if (afterAck === undefined) return e;
+  if (afterAck.state !== e.state) ctx.passed.push(afterAck.state);
   e = afterAck;
   if (e.state === 'CLOSED') return e;
 
@@ -371,6 +372,7 @@ function acknowledge(e: Endpoint, seg: SegmentDraft, ctx: StepContext): Endpoint
   if (!wasSynAcked) acked -= 1;
   const dataAcked = Math.min(acked, e.sndBuf.length);
   const sampled = sampleRtt({ ...e, sndUna: seg.ack, sndBuf: e.sndBuf.slice(dataAcked), retries: 0 }, seg, ctx.now);
+  if (!wasSynAcked) ctx.why.push(`Ack=${seg.ack} acknowledges our SYN.`);
   if (dataAcked > 0) ctx.why.push(`Ack=${seg.ack} acknowledges ${dataAcked} more bytes, which leave the send buffer.`);
   const allAcked = sampled.sndUna === sampled.sndNxt;
   return setTimer(sampled, 'retransmit', allAcked ? undefined : ctx.now + sampled.rto);
@@ -456,10 +458,7 @@ function receiveFin(e0: Endpoint, ctx: StepContext): Endpoint {
   ctx.effects.push({ kind: 'notify', event: 'eof' });
   switch (e.state) {
     case 'FIN-WAIT-1':
-      if (ourFinAcked(e)) {
-        ctx.why.push('The FIN arrives together with the ACK of ours: straight to TIME-WAIT for 2·MSL.');
-        return setTimer(clearAllTimers({ ...e, state: 'TIME-WAIT' }), 'time-wait', ctx.now + 2 * e.config.msl);
-      }
+      // Had this segment acknowledged our FIN too, the ACK check would already have moved us to FIN-WAIT-2.
       ctx.why.push("The peer's FIN arrives before the ACK of ours: both closed at once, so CLOSING.");
       return { ...e, state: 'CLOSING' };
     case 'FIN-WAIT-2':

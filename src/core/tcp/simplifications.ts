@@ -15,6 +15,10 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
     text: 'The RTO follows RFC 6298 (1 s at first, doubling on each timeout, at most 120 s as on Linux, samples taken from timestamps), and a timeout resends only the oldest unacknowledged segment. SACK is negotiated (SACK_PERM) but no SACK blocks are sent or used.',
   },
   {
+    id: 'syn-retries',
+    text: "A connect()'s SYNs are retransmitted as on Linux 6.5 and later by default (net.ipv4.tcp_syn_linear_timeouts=4): after 1, 2, 3, 4, 5, 7, 11, 19, 35 and 67 s, giving up at 131 s. The SYN retries setting switches to RFC 6298's doubling, also older Linux: 1, 3, 7, 15, 31 and 63 s, giving up at 127 s. Either way the budget is the 127 s that tcp_syn_retries=6 buys.",
+  },
+  {
     id: 'reassembly',
     text: 'Out-of-order bytes are held until the gap fills, but they are not counted against the receive window.',
   },
@@ -24,7 +28,7 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'accept-queue-overflow',
-    text: "A full accept queue behaves like Linux with its default tcp_abort_on_overflow=0: the ACK that would complete a handshake is dropped, so the server stays in SYN-RECEIVED and retransmits its SYN, ACK while the client already believes it is ESTABLISHED; a new SYN is dropped too. The queue holds exactly `backlog` connections (Linux admits backlog+1). There are no SYN cookies; half-open connections are capped at 128.",
+    text: 'The accept queue holds backlog + 1 connections, as on Linux. A SYN that finds it full is dropped without an answer, so the client stays in SYN-SENT and retries. If it fills while a handshake is half done, the final ACK is dropped (tcp_abort_on_overflow=0): the server stays in SYN-RECEIVED and retransmits its SYN, ACK while the client already believes it is ESTABLISHED. There are no SYN cookies; half-open connections are capped at 128.',
   },
   {
     id: 'duplicate-syn',
@@ -40,11 +44,19 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'resets-like-linux',
-    text: 'close() with unread bytes sends RST instead of FIN, and data arriving after close() resets the connection (both Linux, RFC 1122 §4.2.2.13). An abort sends RST, ACK as Linux does; RFC 9293 shows a bare RST.',
+    text: 'close() with unread bytes sends RST instead of FIN, and data arriving after close() resets the connection (both Linux, RFC 1122 §4.2.2.13). An abort sends RST, ACK as Linux does; RFC 9293 shows a bare RST. After a reset, recv() still returns the bytes that had arrived, then reports ECONNRESET once, then returns EOF, as on Linux.',
   },
   {
     id: 'socket-buffers',
-    text: 'The send buffer is unbounded, so send() never blocks. recv() in a script blocks until data, EOF or an error is ready. There is no data on the SYN (no TCP Fast Open) and no urgent data.',
+    text: 'The send buffer is unbounded, so send() never blocks. recv() in a script blocks until data, EOF or an error is ready. Data is counted in bytes, text being UTF-8. There is no data on the SYN (no TCP Fast Open) and no urgent data.',
+  },
+  {
+    id: 'listen-first',
+    text: "Every scenario's server has called listen() before the first step, so step 0 shows it in LISTEN.",
+  },
+  {
+    id: 'simultaneous-open',
+    text: 'In the simultaneous-open scenario the server’s listening socket, which knows its peer, turns active by sending, as RFC 9293 §3.10.2 allows (LISTEN → SYN-SENT). The sockets API has no such call: two programs would each bind() a fixed port and connect() to the other.',
   },
   {
     id: 'network',
@@ -52,7 +64,7 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'window-scale',
-    text: 'Windows after the handshake are shifted right by the negotiated scale and rounded down, so the advertised window can be slightly smaller than the free buffer. Zero-window probes take Linux’s form: an ACK carrying SND.UNA−1.',
+    text: 'Both sides offer a window-scale shift of 7 (WS=128), what Linux picks for the common 6 MiB maximum of net.ipv4.tcp_rmem (⌊log₂ max⌋ − 15); a machine with another maximum offers another shift. Windows after the handshake are shifted right by the negotiated scale and rounded down, so the advertised window can be slightly smaller than the free buffer. Zero-window probes take Linux’s form: an ACK carrying SND.UNA−1.',
   },
   {
     id: 'isn',

@@ -2,8 +2,9 @@ import type { Clock, Micros } from '../clock.ts';
 import { advanceTo, clockAt } from '../clock.ts';
 import type { Rng, RngState } from '../rng.ts';
 import { createRng } from '../rng.ts';
-import type { Segment, Side } from './segment.ts';
+import type { Segment, SegmentDraft, Side } from './segment.ts';
 import { formatSegment } from './segment.ts';
+import { utf8Text } from './bytes.ts';
 import type { CallResult, Endpoint, EndpointEffect, SocketError, TimerName } from './tcb.ts';
 import { readable } from './tcb.ts';
 import type { Transition } from './endpoint.ts';
@@ -73,7 +74,8 @@ type Reaction = {
 
 export type WorldEvent = EventBase &
   (
-    | { readonly kind: 'start' }
+    /** The server's listen() happened before the first step: the transition it made. */
+    | { readonly kind: 'start'; readonly host: HostRef; readonly transition: Transition | undefined }
     | ({ readonly kind: 'deliver'; readonly segment: Segment; readonly to: Side } & Reaction)
     | { readonly kind: 'drop'; readonly segment: Segment; readonly reason: LossReason | 'dropped by the learner' | 'accept queue full' }
     | ({ readonly kind: 'timer'; readonly timer: TimerName } & Reaction)
@@ -119,18 +121,32 @@ export type WorldInit = {
   readonly server: ServerHost;
   readonly serverIss: number | undefined;
   readonly explanation: string;
+  readonly listened?: Transition;
+  /** Segments already in the network when the run starts, such as an old duplicate. */
+  readonly inFlight?: readonly SegmentDraft[];
 };
 
 export function createWorld(init: WorldInit): World {
-  const event: WorldEvent = { kind: 'start', at: 0, explanation: init.explanation };
+  const event: WorldEvent = {
+    kind: 'start',
+    at: 0,
+    host: { side: 'server', remotePort: undefined },
+    transition: init.listened,
+    explanation: init.explanation,
+  };
+  const rng = createRng(init.rng);
+  let network = init.network;
+  (init.inFlight ?? []).forEach((draft, i) => {
+    network = transmit(network, { ...draft, id: i + 1 }, 0, rng);
+  });
   return {
     step: 0,
     clock: clockAt(0),
-    rng: init.rng,
-    network: init.network,
+    rng: rng.state(),
+    network,
     clients: init.clients,
     server: init.server,
-    nextSegmentId: 1,
+    nextSegmentId: (init.inFlight?.length ?? 0) + 1,
     serverIss: init.serverIss,
     event,
     log: { event, prev: undefined },
@@ -152,7 +168,9 @@ export function hostName(w: World, host: HostRef): string {
   if (host.side === 'client') return w.clients[host.index]?.name ?? 'client';
   if (host.remotePort !== undefined) return `${w.server.name} (connection from port ${host.remotePort})`;
   const socket = w.server.listener.socket;
-  return socket.state === 'LISTEN' ? `${w.server.name} (listening socket)` : `${w.server.name} (nothing listens on port ${socket.localPort})`;
+  if (socket.state === 'LISTEN') return `${w.server.name} (listening socket)`;
+  if (socket.state === 'CLOSED' && socket.remotePort === 0) return `${w.server.name} (nothing listens on port ${socket.localPort})`;
+  return `${w.server.name} (its socket, opened actively)`;
 }
 
 function clientIndexForPort(w: World, port: number): number {
@@ -163,7 +181,8 @@ function clientIndexForPort(w: World, port: number): number {
 export function segmentLabel(w: World, seg: Segment): string {
   const clientPort = seg.from === 'client' ? seg.srcPort : seg.dstPort;
   const client = w.clients[clientIndexForPort(w, clientPort)]?.endpoint;
-  const server = connectionFor(w.server.listener, clientPort);
+  const socket = w.server.listener.socket;
+  const server = connectionFor(w.server.listener, clientPort) ?? (socket.remotePort === clientPort ? socket : undefined);
   return formatSegment(seg, {
     relativeTo: {
       ...(client !== undefined ? { client: client.iss } : {}),
@@ -194,7 +213,7 @@ function appReadyAt(w: World, app: AppRun, host: HostRef): Micros | undefined {
   if (line === undefined || app.failed !== undefined || app.waitingForConnect) return undefined;
   const call = line.call;
   if (call.op === 'recv') {
-    const e = host.side === 'client' ? endpointOf(w, host) : w.server.current === undefined ? undefined : endpointOf(w, { side: 'server', remotePort: w.server.current });
+    const e = endpointOf(w, host.side === 'client' ? host : { side: 'server', remotePort: w.server.current });
     if (e !== undefined && !readable(e) && !e.appClosed) return undefined;
   }
   if (call.op === 'accept' && w.server.listener.acceptQueue.length === 0 && w.server.listener.socket.state === 'LISTEN') return undefined;
@@ -207,6 +226,7 @@ export function pendingEvents(w: World): Pending[] {
   const arrival = nextArrival(w.network);
   if (arrival !== undefined) out.push({ kind: 'arrival', at: arrival.arriveAt, item: arrival });
   w.clients.forEach((c, index) => timersOf(c.endpoint, { side: 'client', index }, out));
+  timersOf(w.server.listener.socket, { side: 'server', remotePort: undefined }, out);
   for (const conn of w.server.listener.connections) timersOf(conn, { side: 'server', remotePort: conn.remotePort }, out);
   w.clients.forEach((c, index) => {
     const at = appReadyAt(w, c.app, { side: 'client', index });
@@ -309,7 +329,7 @@ function withClient(w: World, index: number, client: ClientHost): World {
 
 function transitionText(t: Transition | undefined): string {
   if (t === undefined) return '';
-  return ` [${t.from} → ${t.to}${t.edge ? `: ${t.edge.label}` : ''}]`;
+  return ` [${t.hops.map((hop) => `${hop.from} → ${hop.to}${hop.edge ? `: ${hop.edge.label}` : ''}`).join('; ')}]`;
 }
 
 function arrive(w0: World, item: InFlight, at: Micros): World {
@@ -373,7 +393,7 @@ function fireTimer(w0: World, host: HostRef, timer: TimerName, at: Micros): Worl
     const explanation = `The ${TIMER_TEXT[timer]} timer of the ${name} fires. ${r.why}${transitionText(r.transition)}`;
     return record(applied.world, at, { kind: 'timer', timer, host, transition: r.transition, sent: applied.sent, at, explanation });
   }
-  const r = listenerStep(w.server.listener, { kind: 'timer', remotePort: host.remotePort ?? 0, timer }, at);
+  const r = listenerStep(w.server.listener, { kind: 'timer', remotePort: host.remotePort, timer }, at);
   const applied = applyEffects({ ...w, server: { ...w.server, listener: r.listener } }, host, r.effects, at, rng);
   const explanation = `The ${TIMER_TEXT[timer]} timer of the ${name} fires. ${r.why}${transitionText(r.transition)}`;
   return record(applied.world, at, { kind: 'timer', timer, host, transition: r.transition, sent: applied.sent, at, explanation });
@@ -383,8 +403,10 @@ function callText(call: ScriptCall): string {
   switch (call.op) {
     case 'listen':
       return `listen(backlog=${call.backlog})`;
-    case 'send':
-      return `send(${JSON.stringify(call.data.length > 24 ? `${call.data.slice(0, 24)}…` : call.data)})`;
+    case 'send': {
+      const text = utf8Text(call.data.slice(0, 24));
+      return `send(${JSON.stringify(call.data.length > 24 ? `${text}…` : text)}, ${call.data.length} bytes)`;
+    }
     case 'recv':
       return `recv(${call.max})`;
     case 'shutdown':
@@ -450,22 +472,19 @@ function runApp(w0: World, host: HostRef, at: Micros): World {
         ? listenerStep(server.listener, { kind: 'accept' }, at)
         : call.op === 'close-listener'
           ? listenerStep(server.listener, { kind: 'close' }, at)
-          : server.current === undefined
-            ? undefined
-            : listenerStep(
-                server.listener,
-                { kind: 'app', remotePort: server.current, call: call.op === 'recv' ? { op: 'recv', max: call.max } : call },
-                at,
-              );
-  const result: CallResult = r === undefined ? { ok: false, error: 'ENOTCONN' } : resultOf(r.effects);
-  const current = call.op === 'accept' && result.ok ? r?.remotePort : server.current;
-  const ref: HostRef = { side: 'server', remotePort: call.op === 'accept' ? current : r?.remotePort };
+          : listenerStep(
+              server.listener,
+              { kind: 'app', remotePort: server.current, call: call.op === 'recv' ? { op: 'recv', max: call.max } : call },
+              at,
+            );
+  const result = resultOf(r.effects);
+  const current = call.op === 'accept' && result.ok ? r.remotePort : server.current;
+  const ref: HostRef = { side: 'server', remotePort: call.op === 'accept' ? current : r.remotePort };
   const moved: World = {
     ...w,
-    server: { ...server, listener: r?.listener ?? server.listener, current, app: advanceApp(server.app, call, result, at) },
+    server: { ...server, listener: r.listener, current, app: advanceApp(server.app, call, result, at) },
   };
-  const applied = applyEffects(moved, ref, r?.effects ?? [], at, rng);
-  const why = r?.why ?? 'No connection has been accepted yet.';
-  const explanation = `The ${server.name} calls ${callText(call)}, which ${resultText(call, result)}. ${why}${transitionText(r?.transition)}`;
-  return record(applied.world, at, { kind: 'app', call, result, host: ref, transition: r?.transition, sent: applied.sent, at, explanation });
+  const applied = applyEffects(moved, ref, r.effects, at, rng);
+  const explanation = `The ${server.name} calls ${callText(call)}, which ${resultText(call, result)}. ${r.why}${transitionText(r.transition)}`;
+  return record(applied.world, at, { kind: 'app', call, result, host: ref, transition: r.transition, sent: applied.sent, at, explanation });
 }

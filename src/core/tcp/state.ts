@@ -76,10 +76,9 @@ export const STATE_EDGES: readonly StateEdge[] = [
   edge('CLOSE-WAIT', 'LAST-ACK', 'app', 'CLOSE / snd FIN'),
   edge('LAST-ACK', 'CLOSED', 'segment', 'rcv ACK of FIN / x'),
   edge('TIME-WAIT', 'CLOSED', 'timer', 'Timeout=2MSL / delete TCB'),
-  edge('FIN-WAIT-1', 'TIME-WAIT', 'segment', 'rcv FIN + ACK of FIN / snd ACK (note 2)', false),
-  ...RESETTABLE.map((from) => edge(from, 'CLOSED', 'segment', 'rcv RST, or data after close / snd RST (note 3)', false)),
-  ...ABORT_WITH_RST.map((from) => edge(from, 'CLOSED', 'app', 'ABORT / snd RST (note 3)', false)),
-  ...ABORT_QUIETLY.map((from) => edge(from, 'CLOSED', 'app', 'ABORT / delete TCB', false)),
+  ...RESETTABLE.map((from) => edge(from, 'CLOSED', 'segment', 'rcv RST (note 3), or data after close / snd RST (RFC 1122 §4.2.2.13)', false)),
+  ...ABORT_WITH_RST.map((from) => edge(from, 'CLOSED', 'app', 'ABORT / snd RST (§3.10.5)', false)),
+  ...ABORT_QUIETLY.map((from) => edge(from, 'CLOSED', 'app', 'ABORT / delete TCB (§3.10.5)', false)),
   ...RETRANSMITTING.map((from) => edge(from, 'CLOSED', 'timer', 'retransmissions exhausted / delete TCB', false)),
 ];
 

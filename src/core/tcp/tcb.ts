@@ -18,6 +18,12 @@ export type SocketError =
   | 'EINVAL'
   | 'EBADF';
 
+/**
+ * How the wait between SYN retransmissions grows: Linux since 6.5 keeps the first
+ * tcp_syn_linear_timeouts waits at the initial RTO, then doubles; RFC 6298 (and older Linux) doubles from the start.
+ */
+export type SynBackoff = 'linear-then-exponential' | 'exponential';
+
 export type EndpointConfig = {
   /** MSS this endpoint advertises on its SYN. */
   readonly mss: number;
@@ -33,8 +39,11 @@ export type EndpointConfig = {
   readonly initialRto: Micros;
   readonly minRto: Micros;
   readonly maxRto: Micros;
-  /** Linux net.ipv4.tcp_syn_retries. */
+  /** Linux net.ipv4.tcp_syn_retries: it sets connect()'s time budget, as if every wait doubled. */
   readonly synRetries: number;
+  readonly synBackoff: SynBackoff;
+  /** Linux net.ipv4.tcp_syn_linear_timeouts (6.5 and later). */
+  readonly synLinearTimeouts: number;
   /** Linux net.ipv4.tcp_synack_retries. */
   readonly synAckRetries: number;
   /** Linux net.ipv4.tcp_retries2. */
@@ -53,6 +62,8 @@ export const DEFAULT_CONFIG: EndpointConfig = {
   minRto: seconds(1),
   maxRto: seconds(120),
   synRetries: 6,
+  synBackoff: 'linear-then-exponential',
+  synLinearTimeouts: 4,
   synAckRetries: 5,
   dataRetries: 15,
 };
@@ -153,6 +164,8 @@ export type StepContext = {
   readonly now: Micros;
   readonly effects: EndpointEffect[];
   readonly why: string[];
+  /** States entered and left again within this step, so the transition can name every arrow walked. */
+  readonly passed: TcpState[];
 };
 
 export type EndpointInit = {

@@ -87,7 +87,11 @@ function recv(e: Endpoint, max: number, ctx: StepContext): Endpoint {
     result(ctx, { ok: true, data: '', eof: true });
     return e;
   }
-  if (e.error !== undefined) return fail(e, ctx, e.error, `recv() reports the connection's error, ${e.error}.`);
+  if (e.error !== undefined) {
+    // Linux reports a socket error once (sock_error() clears it); after that recv() sees end of file.
+    fail(e, ctx, e.error, `recv() reports the connection's error, ${e.error}, once; later calls return b"".`);
+    return { ...e, error: undefined, finReceived: true };
+  }
   if (e.state === 'CLOSED' || e.state === 'LISTEN') return fail(e, ctx, 'ENOTCONN', 'recv() on a socket with no connection fails.');
   return fail(e, ctx, 'EAGAIN', 'Nothing to read yet: a blocking recv() would wait here.');
 }

@@ -45,6 +45,16 @@ describe('buildRun', () => {
   });
 });
 
+describe('the SYN retries knob', () => {
+  it('defaults to Linux 6.5 and later and switches the lost-SYN run to RFC 6298 doubling', () => {
+    const synTimes = (spec: RunSpec) =>
+      buildRun(spec).flatMap((w) => ('sent' in w.event ? w.event.sent.filter((s) => s.flags.SYN && !s.flags.ACK).map(() => w.event.at) : []));
+    expect(defaultSpec('lost-syn').synBackoff).toBe('linear-then-exponential');
+    expect(synTimes(defaultSpec('lost-syn'))).toEqual([0, 1e6, 2e6]);
+    expect(synTimes({ ...defaultSpec('lost-syn'), synBackoff: 'exponential' })).toEqual([0, 1e6, 3e6]);
+  });
+});
+
 describe('permalinks', () => {
   it('round-trip a run with knobs, interventions, step and number style under a prefix', () => {
     const spec: RunSpec = {
@@ -53,6 +63,7 @@ describe('permalinks', () => {
       lossPct: 10,
       seed: 42,
       learner: true,
+      synBackoff: 'exponential',
       interventions: [
         { at: 1, kind: 'arm-drop' },
         { at: 2, kind: 'wait' },
@@ -64,6 +75,7 @@ describe('permalinks', () => {
     writePermalink(params, 'tcp-a', { spec, step: 4, absolute: true });
     expect(params.get('other')).toBe('1');
     expect(params.get('tcp-a.do')).toBe('1a.2w.3d2.4x3');
+    expect(params.get('tcp-a.syn')).toBe('rfc');
     expect(readPermalink(new URLSearchParams(params.toString()), 'tcp-a', 'handshake')).toEqual({ spec, step: 4, absolute: true });
   });
 

@@ -46,7 +46,7 @@ describe('buildSequenceModel', () => {
 
   it('draws SYN, SYN-ACK, ACK as reconstructed arrows, in order, between the two lanes', () => {
     const model = buildSequenceModel(echoSession());
-    const handshake = model.arrows.filter((arrow) => arrow.reconstructed);
+    const handshake = model.arrows.filter((arrow) => arrow.reconstructed && arrow.kind !== 'fin');
     expect(handshake.map((arrow) => [arrow.label, arrow.from, arrow.to])).toEqual([
       ['SYN', 's2', 's3'],
       ['SYN-ACK', 's3', 's2'],
@@ -106,6 +106,12 @@ describe('buildSequenceModel', () => {
     ]);
     expect(fins[0]!.events.map((event) => event.kind)).toEqual(['shutdown', 'fin']);
     expect(fins[1]!.events.map((event) => event.kind)).toEqual(['close', 'fin']);
+    // Node never sees the FIN segment either: like the handshake, it is inferred from the calls.
+    for (const fin of fins) {
+      expect(fin.reconstructed).toBe(true);
+      expect(fin.description).toContain('reconstructed');
+      expect(fin.description).toContain('read end of stream');
+    }
     const client = model.lanes.find((lane) => lane.id === 's2');
     expect(client?.lastRow).toBeDefined();
   });
@@ -161,7 +167,7 @@ describe('describeEvent', () => {
   it('writes one plain line per event with its time in µs', () => {
     const lines = echoSession().map(describeEvent);
     expect(lines[1]).toMatch(/^\s+200 µs {2}s2 client: connect\(\) to 127\.0\.0\.1:40211: SYN sent$/);
-    expect(lines[4]).toContain('sendall() wrote 6 B "hello\\n"');
+    expect(lines[4]).toContain('write() wrote 6 B "hello\\n"');
     expect(lines[9]).toContain("recv() returned b''");
   });
 });
@@ -204,7 +210,7 @@ describe('buildSequenceModel with captured segments', () => {
       'PSH, ACK Seq=1 Ack=1 Win=65536 Len=6',
     ]);
     expect(model.arrows.filter((arrow) => arrow.reconstructed)).toEqual([]);
-    expect(model.marks.map((mark) => mark.label)).toEqual(expect.arrayContaining(['connect()', 'accept()', 'sendall 6 B', 'recv 6 B']));
+    expect(model.marks.map((mark) => mark.label)).toEqual(expect.arrayContaining(['connect()', 'accept()', 'write 6 B', 'recv 6 B']));
   });
 
   it('orders segments and calls by time on one timeline', () => {

@@ -86,7 +86,7 @@ describe('app calls outside the usual path', () => {
     expect(endpointStep(l, app({ op: 'close' }), 0).transition).toMatchObject({ from: 'LISTEN', to: 'CLOSED' });
     const s = endpointStep(client(), app({ op: 'connect' }), 0).endpoint;
     const closed = endpointStep(s, app({ op: 'close' }), 0);
-    expect(closed.transition).toMatchObject({ from: 'SYN-SENT', to: 'CLOSED', edge: { inFigure: true } });
+    expect(closed.transition).toMatchObject({ from: 'SYN-SENT', to: 'CLOSED', hops: [{ edge: { inFigure: true } }] });
     expect(closed.endpoint.timers).toEqual({});
   });
 
@@ -169,8 +169,8 @@ describe('connection refused (RFC 9293 §3.10.7.1, §3.10.7.3)', () => {
 });
 
 describe('retransmission (RFC 6298)', () => {
-  it('backs off 1 s, 2 s, 4 s … and gives up with ETIMEDOUT after tcp_syn_retries', () => {
-    let c = endpointStep(client(), app({ op: 'connect' }), 0).endpoint;
+  it('RFC 6298 SYN backoff: 1 s, 2 s, 4 s … and gives up with ETIMEDOUT after tcp_syn_retries', () => {
+    let c = endpointStep({ ...client(), config: { ...client().config, synBackoff: 'exponential' } }, app({ op: 'connect' }), 0).endpoint;
     const fired: number[] = [];
     let gaveUp = false;
     for (let i = 0; i < 10 && !gaveUp; i++) {
@@ -246,7 +246,7 @@ describe('sequence numbers across the 2^32 wrap', () => {
 });
 
 describe('closing', () => {
-  it('FIN-WAIT-1 → TIME-WAIT when the FIN arrives together with the ACK of ours (note 2)', () => {
+  it('a FIN arriving with the ACK of ours walks FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT, as §3.10.7.4 processes it', () => {
     const w = new Wire(client(), server());
     w.handshake();
     w.apply('client', app({ op: 'close' }));
@@ -258,7 +258,10 @@ describe('closing', () => {
     const finAck = sent(r)[0]!;
     expect(finAck.ack).toBe(CLIENT_ISS + 2);
     const tw = endpointStep(w.ends.client, seg(finAck), w.now + 10_000);
-    expect(tw.transition).toMatchObject({ from: 'FIN-WAIT-1', to: 'TIME-WAIT', edge: { inFigure: false } });
+    expect(tw.transition?.hops.map((hop) => [hop.from, hop.to, hop.edge?.inFigure])).toEqual([
+      ['FIN-WAIT-1', 'FIN-WAIT-2', true],
+      ['FIN-WAIT-2', 'TIME-WAIT', true],
+    ]);
   });
 
   it('TIME-WAIT acknowledges a retransmitted FIN again and restarts 2·MSL', () => {

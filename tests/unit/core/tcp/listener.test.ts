@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Listener, Segment, SegmentDraft } from '../../../../src/core/tcp/index.ts';
-import { createEndpoint, createListener, endpointStep, flags, listenerStep } from '../../../../src/core/tcp/index.ts';
+import { acceptQueueFull, createEndpoint, createListener, endpointStep, flags, listenerStep } from '../../../../src/core/tcp/index.ts';
 
 const synFrom = (port: number, iss: number): Segment => {
   const c = createEndpoint({ side: 'client', localPort: port, remotePort: 65432, iss });
@@ -54,13 +54,28 @@ describe('listener queues', () => {
     expect(r3.listener.acceptQueue).toEqual([]);
   });
 
+  it('listen(1) admits backlog + 1 = 2 connections, as Linux does; the next SYN is dropped without an answer', () => {
+    let l = listening(1);
+    for (const [port, iss] of [[50000, 100], [50001, 200]] as const) {
+      const syn = listenerStep(l, { kind: 'segment', segment: synFrom(port, iss), iss: iss * 10 }, 10);
+      l = listenerStep(syn.listener, { kind: 'segment', segment: ackFor(sentBy(syn)[0]!, port), iss: 0 }, 20).listener;
+    }
+    expect(l.acceptQueue).toEqual([50000, 50001]);
+    expect(acceptQueueFull(l)).toBe(true);
+    const third = listenerStep(l, { kind: 'segment', segment: synFrom(50002, 300), iss: 1 }, 22);
+    expect(third.overflow).toBe(true);
+    expect(third.effects).toEqual([]);
+    expect(third.listener.connections.map((c) => c.remotePort)).toEqual([50000, 50001]);
+  });
+
   it('accept() on an empty queue would block (EAGAIN)', () => {
     const r = listenerStep(listening(1), { kind: 'accept' }, 0);
     expect(r.effects).toContainEqual({ kind: 'result', result: { ok: false, error: 'EAGAIN' } });
   });
 
   it('with the accept queue full, the completing ACK is dropped and the child stays SYN-RECEIVED (tcp_abort_on_overflow=0)', () => {
-    let l = listening(1);
+    // listen(0): Linux still lets one connection wait (backlog + 1).
+    let l = listening(0);
     const a = listenerStep(l, { kind: 'segment', segment: synFrom(50000, 100), iss: 9000 }, 10);
     const b = listenerStep(a.listener, { kind: 'segment', segment: synFrom(50001, 200), iss: 7000 }, 11);
     l = listenerStep(b.listener, { kind: 'segment', segment: ackFor(sentBy(a)[0]!, 50000), iss: 0 }, 20).listener;

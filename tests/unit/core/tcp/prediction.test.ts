@@ -15,7 +15,8 @@ describe('predict the next segment', () => {
     const p1 = predictNext(start('handshake'))!;
     expect(p1.answer).toBe('SYN');
     expect(p1.choices).toContain('SYN-ACK');
-    const atSyn = until(start('handshake'), (w) => w.server.listener.socket.state === 'LISTEN');
+    expect(start('handshake').server.listener.socket.state).toBe('LISTEN');
+    const atSyn = until(start('handshake'), (w) => w.network.inFlight.length === 1);
     expect(predictNext(atSyn)?.answer).toBe('SYN-ACK');
     const atSynAck = until(start('handshake'), (w) => w.server.listener.connections.length === 1);
     const p3 = predictNext(atSynAck)!;

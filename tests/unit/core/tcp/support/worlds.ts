@@ -29,7 +29,18 @@ export function statePath(worlds: readonly World[], side: 'client' | 'server', i
     const mine = side === 'client' ? host.side === 'client' && host.index === index : host.side === 'server' && host.remotePort !== undefined;
     if (!mine) continue;
     if (path.length === 0) path.push(e.transition.from);
-    path.push(e.transition.to);
+    path.push(...e.transition.hops.map((hop) => hop.to));
+  }
+  return path;
+}
+
+/** The states the server's own socket went through, from the listen() before step 0 on. */
+export function listenerPath(worlds: readonly World[]): string[] {
+  const path: string[] = [];
+  for (const e of events(worlds)) {
+    if (!('transition' in e) || e.transition === undefined || e.host.side !== 'server' || e.host.remotePort !== undefined) continue;
+    if (path.length === 0) path.push(e.transition.from);
+    path.push(...e.transition.hops.map((hop) => hop.to));
   }
   return path;
 }
