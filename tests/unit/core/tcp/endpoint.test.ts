@@ -354,3 +354,21 @@ describe('flow control', () => {
     expect(read).toBe(data);
   });
 });
+
+describe('after a reset, as Linux reports it', () => {
+  it('recv() returns the bytes already queued, then ECONNRESET once, then end of file', () => {
+    const w = new Wire(client(), server());
+    w.handshake();
+    w.apply('client', app({ op: 'send', data: 'abc' }));
+    w.flush();
+    w.apply('client', app({ op: 'abort' }));
+    w.flush();
+    expect(w.ends.server.state).toBe('CLOSED');
+    const results = [1, 2, 3].map(() => w.apply('server', app({ op: 'recv', max: 1024 })).effects.find((fx) => fx.kind === 'result'));
+    expect(results.map((fx) => (fx?.kind === 'result' ? fx.result : undefined))).toEqual([
+      { ok: true, data: 'abc' },
+      { ok: false, error: 'ECONNRESET' },
+      { ok: true, data: '', eof: true },
+    ]);
+  });
+});
