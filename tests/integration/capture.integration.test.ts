@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ParsedTcp } from '../../server/capture/packet-parser.ts';
 import { captureSupport, startCapture, type Capture } from '../../server/capture/tcpdump.ts';
+import { descendantsNamed } from './processes.ts';
 
 /** Real tcpdump on lo: runs where capture is permitted (CI runs as root with tcpdump installed). */
 const support = await captureSupport();
@@ -19,27 +20,7 @@ const until = async (check: () => boolean, what: string, ms = 5000): Promise<voi
 };
 
 /** Children of this process whose command is tcpdump, read from /proc. */
-/** tcpdump processes started by this one: under the guard shell, so they are its grandchildren. */
-function tcpdumpChildren(): number[] {
-  const processes = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return [{ pid: Number(pid), command, parent }];
-      } catch {
-        return [];
-      }
-    });
-  const parentOf = new Map(processes.map((entry) => [entry.pid, entry.parent]));
-  const descends = (pid: number): boolean => {
-    for (let at = parentOf.get(pid); at !== undefined && at > 1; at = parentOf.get(at)) if (at === process.pid) return true;
-    return false;
-  };
-  return processes.filter((entry) => entry.command === 'tcpdump' && descends(entry.pid)).map((entry) => entry.pid);
-}
+const tcpdumpChildren = (): number[] => descendantsNamed('tcpdump');
 
 /** A server that reads everything and closes its side when the client closes its own. */
 async function sinkServer(): Promise<{ server: Server; port: number; received: () => string }> {

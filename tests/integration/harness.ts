@@ -3,14 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startPlayground, type Playground } from '../../server/app.ts';
+import { LIMITS, type Limits } from '../../server/limits.ts';
 import type { SocketEvent } from '../../src/protocol/events.ts';
 import type { ServerMessage } from '../../src/protocol/messages.ts';
 
-/** A real playground on an ephemeral loopback port, serving a one-page site. */
-export async function startTestPlayground(options: { capture?: boolean } = {}): Promise<Playground> {
-  const dist = mkdtempSync(join(tmpdir(), 'playground-dist-'));
-  writeFileSync(join(dist, 'index.html'), '<!doctype html><title>test</title>');
-  return startPlayground({ port: 0, host: '127.0.0.1', origins: [], dist, capture: options.capture ?? false });
+/** A real playground on an ephemeral loopback port, serving a one-page site (or the given folder). */
+export async function startTestPlayground(
+  options: { capture?: boolean; limits?: Partial<Limits>; dist?: string } = {},
+): Promise<Playground> {
+  const dist = options.dist ?? mkdtempSync(join(tmpdir(), 'playground-dist-'));
+  if (options.dist === undefined) writeFileSync(join(dist, 'index.html'), '<!doctype html><title>test</title>');
+  return startPlayground(
+    { port: 0, host: '127.0.0.1', origins: [], dist, capture: options.capture ?? false },
+    { ...LIMITS, ...options.limits },
+  );
 }
 
 export function openFds(): number {
@@ -32,8 +38,8 @@ export class TestClient {
   closed: { code: number; reason: string } | undefined;
   #nextId = 1;
 
-  constructor(playground: Playground, origin = `http://127.0.0.1:${playground.port}`) {
-    this.ws = new WebSocket(`ws://127.0.0.1:${playground.port}/sandbox`, { origin });
+  constructor(playground: Playground, origin = `http://127.0.0.1:${playground.port}`, options: WebSocket.ClientOptions = {}) {
+    this.ws = new WebSocket(`ws://127.0.0.1:${playground.port}/sandbox`, { origin, ...options });
     this.ws.on('message', (data) => this.messages.push(JSON.parse(String(data)) as ServerMessage));
     this.ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
     this.ws.on('error', () => undefined);

@@ -9,7 +9,12 @@ import WebSocket from 'ws';
 import type { Playground } from '../../server/app.ts';
 import { MAX_PAYLOAD_BYTES, MAX_SESSIONS, MAX_VIOLATIONS } from '../../server/limits.ts';
 import { MAX_SEND_BYTES } from '../../src/protocol/messages.ts';
+import { captureSupport } from '../../server/capture/tcpdump.ts';
 import { openFds, startTestPlayground, TestClient, until } from './harness.ts';
+import { descendantsNamed, running } from './processes.ts';
+
+/** Capture runs only where tcpdump may capture on lo (CI runs as root with tcpdump installed). */
+const captureAllowed = (await captureSupport()).ok;
 
 let playground: Playground;
 beforeAll(async () => {
@@ -198,5 +203,45 @@ describe('the command line', () => {
     expect(await cli.exited).toBe(0);
     await until(() => closeCode !== undefined, 'the WebSocket to close');
     expect(closeCode).toBe(1001);
+  });
+
+  it('on SIGTERM, cuts off a browser that never answers the close after a short grace', async () => {
+    const cli = run(['--port', '0']);
+    await until(() => /running at http:\/\/127\.0\.0\.1:(\d+)\//.test(cli.out()), 'the start-up line');
+    const port = Number(/:(\d+)\//.exec(cli.out())?.[1]);
+    // A raw client that completes the upgrade and then never sends anything, not even its close frame.
+    const silent = net.connect({ port, host: '127.0.0.1' });
+    silent.on('error', () => undefined);
+    silent.write(
+      `GET /sandbox HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\nConnection: Upgrade\r\n` +
+        'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    await new Promise((resolve) => silent.once('data', resolve));
+    cli.child.kill('SIGTERM');
+    // ws alone would wait 30 s for the close frame that never comes.
+    const exit = await Promise.race([cli.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+    expect(exit).toBe(0);
+    silent.destroy();
+  });
+
+  it.skipIf(!captureAllowed)('leaves no tcpdump behind when the server is killed outright', async () => {
+    const cli = run(['--port', '0', '--capture']);
+    await until(() => /running at http:\/\/127\.0\.0\.1:(\d+)\//.test(cli.out()), 'the start-up line', 10_000);
+    const port = Number(/:(\d+)\//.exec(cli.out())?.[1]);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/sandbox`, { origin: `http://127.0.0.1:${port}` });
+    ws.on('error', () => undefined);
+    const captureOn = new Promise<void>((resolve) =>
+      ws.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string; capture?: { state: string } };
+        if (message.type === 'capture' && message.capture?.state === 'on') resolve();
+      }),
+    );
+    await captureOn;
+    const tcpdumps = descendantsNamed('tcpdump', cli.child.pid);
+    expect(tcpdumps.length).toBeGreaterThan(0);
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    await until(() => tcpdumps.every((pid) => !running(pid)), 'every tcpdump to end with its server');
+    ws.terminate();
   });
 });
