@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { PlaygroundConfig } from './config.ts';
 import { reportFailure } from './failures.ts';
 import { CLOSE, HTTP_TIMEOUT_CHECK_MS, LIMITS, MAX_REQUESTS_PER_SOCKET, type Limits } from './limits.ts';
+import { SANDBOX_PATH } from '../src/protocol/messages.ts';
 import { createSandbox, originsFor, requestPath, type Sandbox } from './sandbox.ts';
 import { SECURITY_HEADERS, staticFiles } from './static-files.ts';
 import { captureSupport, type CaptureSupport } from './capture/tcpdump.ts';
@@ -77,10 +78,13 @@ export async function startPlayground(config: PlaygroundConfig, limits: Limits =
     if (!hostAllowed(request)) return plainResponse(response, 421, misdirected);
     const path = requestPath(request.url);
     if (path === '/healthz') return plainResponse(response, 200, 'ok\n');
-    if (path === '/readyz') {
+    // /readyz is for load balancers (503 when full); a page asks the sandbox path itself, which
+    // answers 200 either way so the browser logs no failed request.
+    if (path === '/readyz' || path === SANDBOX_PATH) {
       const readiness = sandbox.readiness();
+      const status = readiness.ready || path === SANDBOX_PATH ? 200 : 503;
       response
-        .writeHead(readiness.ready ? 200 : 503, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+        .writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
         .end(JSON.stringify(readiness));
       return;
     }

@@ -59,12 +59,13 @@ export function describeClose(code: number, reason: string, refused?: Refusal): 
 
 /**
  * A browser is told nothing about a refused WebSocket upgrade (it sees 1006), so when the sandbox
- * never opened, the page asks the server's readiness endpoint why.
+ * never opened, the page asks the sandbox path with a plain GET, which answers whether it would
+ * take a session and, if not, why.
  */
 async function whyRefused(): Promise<Refusal | undefined> {
   try {
-    const response = await fetch('/readyz', { cache: 'no-store' });
-    if (response.ok) return undefined;
+    const response = await fetch(SANDBOX_PATH, { cache: 'no-store' });
+    if (!response.ok) return undefined;
     const body: unknown = await response.json();
     const reason = typeof body === 'object' && body !== null && 'reason' in body ? body.reason : undefined;
     return reason === 'full' || reason === 'draining' ? reason : undefined;

@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import WebSocket from 'ws';
+import { MAX_SESSIONS } from '../../server/limits.ts';
 import { SHOTS, watchConsole } from './support.ts';
 
 /** What the terminal shows, read from xterm's accessible buffer. */
@@ -147,4 +149,35 @@ test('works on a phone-width window in dark mode, keyboard only', async ({ brows
   await page.locator('echo-lab').screenshot({ path: `${SHOTS}/echo-lab-dark-narrow.png` });
   expect(problems).toEqual([]);
   await context.close();
+});
+
+test('a page opened while the playground is full says so, and gets in once a slot is free', async ({ page, baseURL }) => {
+  const problems = watchConsole(page);
+  const origin = new URL(baseURL ?? '').origin;
+  // Every slot taken by other learners (the process's default cap, MAX_SESSIONS).
+  const others: WebSocket[] = [];
+  for (;;) {
+    const ws = new WebSocket(`${origin.replace('http', 'ws')}/sandbox`, { origin });
+    const opened = await new Promise<boolean>((resolve) => {
+      ws.once('message', () => resolve(true));
+      ws.once('unexpected-response', () => resolve(false));
+      ws.once('error', () => resolve(false));
+    });
+    if (!opened) break;
+    others.push(ws);
+  }
+  expect(others).toHaveLength(MAX_SESSIONS);
+  const response = await page.goto('/lessons/echo-server/');
+  expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+  await page.locator('echo-lab').scrollIntoViewIfNeeded();
+  await expect(page.locator('echo-lab')).toHaveAttribute('data-state', 'closed');
+  await expect(page.locator('.lab-status')).toContainText('full');
+  await expect(page.locator('.lab-terminal .xterm-rows')).toContainText('full');
+  await page.locator('echo-lab').screenshot({ path: `${SHOTS}/echo-lab-full.png` });
+  for (const ws of others) ws.close();
+  await page.locator('.lab-terminal .xterm-helper-textarea').focus();
+  await page.keyboard.type('reconnect\n');
+  await expect(page.locator('echo-lab')).toHaveAttribute('data-state', 'open');
+  // The browser logs the refused handshake itself; nothing else may go wrong.
+  expect(problems.filter((problem) => !/WebSocket connection to .* failed/.test(problem))).toEqual([]);
 });

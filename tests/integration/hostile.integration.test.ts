@@ -320,6 +320,9 @@ describe('hardening', () => {
     expect(full.status).toBe(503);
     expect(JSON.parse(full.body)).toEqual({ ready: false, reason: 'full' });
     expect((await get(playground.port, '/healthz')).status).toBe(200);
+    // A page asks the sandbox path itself, which answers 200 so the browser logs no failure.
+    const page = await get(playground.port, '/sandbox');
+    expect([page.status, JSON.parse(page.body)]).toEqual([200, { ready: false, reason: 'full' }]);
     await client.close();
   });
 });
