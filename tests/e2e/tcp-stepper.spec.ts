@@ -18,8 +18,9 @@ test('steps forward and back through the handshake, with states lit', async ({ p
   const labels = stepper.locator('.seq-diagram .seq-arrow .seq-label');
 
   const forward = stepper.getByRole('button', { name: 'Step forward' });
-  for (let i = 0; i < 4; i++) await forward.click();
-  await expect(stepper.locator('.stepper-position')).toHaveText(/step 4 of/);
+  // The server listens before step 0, so the SYN, ACK reaches the client at step 3.
+  for (let i = 0; i < 3; i++) await forward.click();
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step 3 of/);
   await expect(labels.filter({ hasText: /^SYN Seq=0 / })).toHaveCount(1);
   await expect(labels.filter({ hasText: /^SYN, ACK Seq=0 Ack=1 / })).toHaveCount(1);
   await expect(stepper.locator('.fsm-node.is-client > text')).toHaveText('ESTABLISHED');
@@ -29,10 +30,10 @@ test('steps forward and back through the handshake, with states lit', async ({ p
   // The keyboard works anywhere in the stepper: ← steps back and restores the previous picture.
   await forward.focus();
   await page.keyboard.press('ArrowLeft');
-  await expect(stepper.locator('.stepper-position')).toHaveText(/step 3 of/);
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step 2 of/);
   await expect(stepper.locator('.fsm-node.is-client > text')).toHaveText('SYN-SENT');
   await page.keyboard.press('ArrowRight');
-  await expect(stepper.locator('.stepper-position')).toHaveText(/step 4 of/);
+  await expect(stepper.locator('.stepper-position')).toHaveText(/step 3 of/);
 
   // A segment's header fields, relative and absolute.
   await stepper.locator('.seq-arrow.seq-syn').click();
@@ -108,7 +109,7 @@ test('the scenario select and learner delivery work, in dark mode on a phone', a
   await page.goto(LESSON);
   const stepper = await firstStepper(page);
   await stepper.getByLabel('Scenario').selectOption('connection-refused');
-  await expect(stepper.locator('.stepper-description')).toContainText('Nothing listens on the port');
+  await expect(stepper.locator('.stepper-description')).toContainText('nothing listens on the port');
   await stepper.getByRole('button', { name: 'Step forward' }).focus();
   await page.keyboard.press('End');
   await expect(stepper.locator('.stepper-position')).toHaveText(/step (\d+) of \1/);
@@ -119,7 +120,7 @@ test('the scenario select and learner delivery work, in dark mode on a phone', a
   await stepper.getByLabel('I choose which segment arrives next').check();
   const inflight = stepper.locator('.stepper-inflight');
   await expect(inflight).toBeVisible();
-  await stepper.getByRole('button', { name: 'Step forward' }).click();
+  // Step 1 is connect(): its SYN then waits for the learner, the server already listening.
   await stepper.getByRole('button', { name: 'Step forward' }).click();
   await expect(inflight.getByRole('button', { name: /Deliver client segment/ })).toHaveCount(1);
   await inflight.getByRole('button', { name: /Deliver client segment/ }).click();
@@ -129,4 +130,26 @@ test('the scenario select and learner delivery work, in dark mode on a phone', a
   await stepper.screenshot({ path: `${SHOTS}/tcp-stepper-dark-narrow.png` });
   expect(problems).toEqual([]);
   await context.close();
+});
+
+test('the SYN retries setting switches the lost-SYN schedule and travels in the link', async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto(LESSON);
+  const stepper = page.locator('tcp-stepper[data-scenario="lost-syn"]');
+  await stepper.scrollIntoViewIfNeeded();
+  await expect(stepper).toHaveAttribute('data-ready', 'true');
+  const timeline = stepper.locator('input[data-part="timeline"]');
+  const jump = (step: number) =>
+    timeline.evaluate((input: HTMLInputElement, value) => {
+      input.value = String(value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }, step);
+  // Step 5 is the second retransmission: 1 s after the first on Linux 6.5+, 2 s with RFC 6298.
+  await jump(5);
+  await expect(stepper.locator('.stepper-explain')).toContainText('retry 2, 2 s after the first');
+  await stepper.getByLabel('SYN retries').selectOption('exponential');
+  await jump(5);
+  await expect(stepper.locator('.stepper-explain')).toContainText('retry 2, 3 s after the first');
+  expect(page.url()).toContain('tcp-lost-syn.syn=rfc');
+  expect(problems).toEqual([]);
 });
