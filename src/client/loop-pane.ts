@@ -1,4 +1,4 @@
-import { addressText, type Program, bytesLiteral, type LoopWorld } from '../core/select-loop/index.ts';
+import { addressText, type Program, bytesLiteral, type LoopWorld, waitText } from '../core/select-loop/index.ts';
 import { loopPicture, mountLoopPicture } from '../viz/loop-picture.ts';
 import { element } from './dom.ts';
 
@@ -67,14 +67,14 @@ export function createLoopPane(program: Program, compact: boolean): LoopPane {
     for (const thread of world.threads) {
       const item = lines[thread.line - 1];
       if (item === undefined || world.exited) continue;
-      item.classList.add(thread.blockedOn === undefined ? 'is-current' : 'is-blocked');
+      item.classList.add(thread.wait === undefined ? 'is-current' : 'is-blocked');
       item.setAttribute('aria-current', 'step');
       const badge = element(
         'span',
-        world.threads.length > 1 ? thread.name : thread.blockedOn === undefined ? 'next' : 'waiting',
+        world.threads.length > 1 ? thread.name : thread.wait === undefined ? 'next' : 'waiting',
         'loop-badge',
       );
-      if (thread.blockedOn !== undefined) badge.title = thread.blockedOn;
+      if (thread.wait !== undefined) badge.title = waitText(world, thread.wait);
       item.append(badge);
     }
     const first = code.querySelector<HTMLElement>('[aria-current="step"]');
@@ -93,7 +93,7 @@ export function createLoopPane(program: Program, compact: boolean): LoopPane {
         world.threads.map((thread) => [
           thread.name,
           world.exited ? 'exited' : String(thread.line),
-          thread.blockedOn ?? '—',
+          thread.wait === undefined ? '—' : waitText(world, thread.wait),
           Object.entries(thread.locals)
             .map(([name, value]) => `${name} = ${value}`)
             .join('\n'),

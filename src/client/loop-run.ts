@@ -1,16 +1,15 @@
 import {
+  buildRun,
   createComparison,
   type Comparison,
   type LoopInput,
-  PROGRAMS,
+  MAX_RUN_STEPS,
   SCENARIOS,
-  isSettled,
-  stepLoop,
-  createLoop,
   type LoopWorld,
   type ProgramId,
 } from '../core/select-loop/index.ts';
 import { z } from 'zod';
+import { PROGRAMS, programById } from './loop-programs.ts';
 
 /**
  * An event-loop stepper's run as data: program, scenario, and the events the learner injected
@@ -18,7 +17,7 @@ import { z } from 'zod';
  */
 
 /** A loop that never blocks spins forever once its inputs are used up; the run stops here. */
-export const MAX_LOOP_STEPS = 3000;
+export const MAX_LOOP_STEPS = MAX_RUN_STEPS;
 
 const programIds = PROGRAMS.map((program) => program.id);
 const scenarioIds = SCENARIOS.map((scenario) => scenario.id);
@@ -27,6 +26,7 @@ const loopInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('connect'), client: z.string().max(16), slowReader: z.boolean().optional() }),
   z.object({ kind: z.literal('send'), client: z.string().max(16), data: z.string().max(4096) }),
   z.object({ kind: z.literal('close'), client: z.string().max(16) }),
+  z.object({ kind: z.literal('reset'), client: z.string().max(16) }),
   z.object({
     kind: z.literal('drain'),
     client: z.string().max(16),
@@ -58,24 +58,14 @@ export type LoopSpec = {
 };
 
 /** Every world of a single-program run, replaying injected events where they were made; `schedule` replaces the scenario's inputs. */
-export function buildLoopRun(spec: LoopSpec, schedule?: readonly LoopInput[]): LoopWorld[] {
-  const worlds = [createLoop(spec.program, spec.scenario, schedule === undefined ? {} : { schedule })];
-  const lastInjection = Math.max(-1, ...spec.injections.map((injection) => injection.at));
-  for (let i = 0; i < MAX_LOOP_STEPS; i++) {
-    const world = worlds[i] as LoopWorld;
-    const injected = spec.injections.find((injection) => injection.at === i)?.input;
-    if (injected === undefined && i > lastInjection && isSettled(world)) break;
-    const next = stepLoop(world, injected);
-    if (next === world) break;
-    worlds.push(next);
-  }
-  return worlds;
+export function buildLoopRun(spec: LoopSpec, schedule?: readonly LoopInput[]): readonly LoopWorld[] {
+  return buildRun(programById(spec.program), spec.scenario, { injections: spec.injections, ...(schedule === undefined ? {} : { schedule }) }).worlds;
 }
 
 /** Side by side: both programs after each scheduled input, row by row. */
 export function buildComparison(spec: LoopSpec): Comparison | undefined {
   if (spec.compare === undefined) return undefined;
-  return createComparison(spec.program, spec.compare, spec.scenario, {}, MAX_LOOP_STEPS);
+  return createComparison(programById(spec.program), programById(spec.compare), spec.scenario, {}, MAX_LOOP_STEPS);
 }
 
 /** The learner injected `input` at step `at`: what came after is forgotten. */

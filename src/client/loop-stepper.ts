@@ -3,7 +3,6 @@ import {
   inputText,
   possibleInputs,
   predictNextLine,
-  programById,
   scenarioById,
   waitingClients,
   type Comparison,
@@ -16,6 +15,7 @@ import { element, part } from './dom.ts';
 import { bindCopyLink, updateQuery } from './permalink.ts';
 import { buildComparison, buildLoopRun, inject, readLoopPermalink, writeLoopPermalink, type LoopSpec } from './loop-run.ts';
 import { createLoopPane } from './loop-pane.ts';
+import { programById } from './loop-programs.ts';
 import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
 import { bindStepperControls, predictingDriver } from './stepper-controls.ts';
 
@@ -45,7 +45,7 @@ export function mountLoopStepper(root: HTMLElement): void {
   let spec = initial.spec;
   let cursor = initial.step;
   let liveEvents: SocketEvent[] = [];
-  let worlds: LoopWorld[] = [];
+  let worlds: readonly LoopWorld[] = [];
   let comparison: Comparison | undefined;
   let feedback: HTMLElement | undefined;
 
@@ -102,7 +102,7 @@ export function mountLoopStepper(root: HTMLElement): void {
       left.render(row.left, motion);
       right.render(row.right, motion);
       const summary = (world: LoopWorld) => {
-        const program = programById(world.programId);
+        const program = world.program;
         if (program.role === 'client')
           return `${program.title}: ${world.output.length} line${world.output.length === 1 ? '' : 's'} printed`;
         const waits = waitingClients(world);

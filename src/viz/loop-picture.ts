@@ -1,4 +1,4 @@
-import { addressText, type ConnectedSocket, type KernelSocket, type LoopWorld } from '../core/select-loop/index.ts';
+import { addressText, type ConnectedSocket, type KernelSocket, type LoopWorld, waitText } from '../core/select-loop/index.ts';
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
 
@@ -99,13 +99,12 @@ export function loopPictureModel(world: LoopWorld): {
           },
         ]
       : world.threads.map((thread) => {
-          const fdMatch = /fd (\d+)/.exec(thread.blockedOn ?? '');
-          const socket =
-            fdMatch === null ? undefined : world.kernel.sockets.find((candidate) => candidate.fd === Number(fdMatch[1]));
+          const fd = thread.wait !== undefined && 'fd' in thread.wait ? thread.wait.fd : undefined;
+          const socket = fd === undefined ? undefined : world.kernel.sockets.find((candidate) => candidate.fd === fd);
           return {
             id: `thread-${thread.id}`,
             label: thread.name,
-            detail: thread.blockedOn === undefined ? `line ${thread.line}` : `waits: ${thread.blockedOn}`,
+            detail: thread.wait === undefined ? `line ${thread.line}` : `waits: ${waitText(world, thread.wait)}`,
             tables: socket === undefined ? [] : [{ table: `sock-${socket.id}`, text: 'waits', ready: false }],
           };
         });

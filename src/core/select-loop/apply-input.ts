@@ -10,10 +10,9 @@ import {
   listenerOn,
   peerCloses,
   peerDrains,
+  peerResets,
   peerSends,
 } from './kernel.ts';
-import { withKernel } from './interpreter.ts';
-import { programById } from './programs.ts';
 import { bytesLiteral, isByteString, strLiteral, utf8Encode } from './py-value.ts';
 import { plural } from './show.ts';
 import type { LoopWorld } from './world.ts';
@@ -23,6 +22,10 @@ import type { LoopWorld } from './world.ts';
  * inputs, and the automatic replies of the simulated servers the client programs talk to.
  */
 export type Applied = { readonly ok: true; readonly world: LoopWorld; readonly explanation: string } | { readonly ok: false; readonly why: string };
+
+function withKernel(w: LoopWorld, kernel: Kernel): LoopWorld {
+  return kernel === w.kernel ? w : { ...w, kernel };
+}
 
 const accepted = (world: LoopWorld, explanation: string): Applied => ({ ok: true, world, explanation });
 const rejected = (why: string): Applied => ({ ok: false, why });
@@ -37,23 +40,29 @@ function where(s: ConnectedSocket): string {
 }
 
 function someoneWaits(w: LoopWorld, call: string): boolean {
-  return w.threads.some((t) => t.blockedOn?.startsWith(call) === true);
+  return w.threads.some((t) => t.wait?.call === call);
+}
+
+/** The port simulated clients connect to: the program's listening socket's, else the course's usual one. */
+function serverPort(w: LoopWorld): number {
+  return w.kernel.sockets.find((s) => s.kind === 'listening')?.local?.port ?? SERVER_PORT;
 }
 
 function connect(w: LoopWorld, name: string, slowReader: boolean): Applied {
   if (findPeer(w.kernel, name) !== undefined) return rejected(`${name} has already connected once`);
-  const kernel = clientConnects(w.kernel, { name, kind: 'client', slowReader }, SERVER_PORT);
+  const port = serverPort(w);
+  const kernel = clientConnects(w.kernel, { name, kind: 'client', slowReader }, port);
   const peer = findPeer(kernel, name);
   if (peer === undefined) throw new RangeError(`${name} was not added`);
   const from = addressText(peer.address);
   if (peer.state === 'refused') {
     return accepted(
       withKernel(w, kernel),
-      `${name} connects from ${from}, but nothing listens on port ${SERVER_PORT} yet: the kernel answers the SYN with RST and ${name}'s connect() fails with ConnectionRefusedError.`,
+      `${name} connects from ${from}, but nothing listens on port ${port} yet: the kernel answers the SYN with RST and ${name}'s connect() fails with ConnectionRefusedError.`,
     );
   }
-  const l = listenerOn(w.kernel, SERVER_PORT);
-  const then = someoneWaits(w, 'accept()') ? 'accept() has been waiting for this and can return it now.' : 'accept() has not been called for it yet.';
+  const l = listenerOn(w.kernel, port);
+  const then = someoneWaits(w, 'accept') ? 'accept() has been waiting for this and can return it now.' : 'accept() has not been called for it yet.';
   return accepted(
     withKernel(w, kernel),
     `${name} connects from ${from}${slowReader ? ' (a slow reader)' : ''}: the kernel completes the three-way handshake by itself and queues the connection on fd ${l?.fd ?? '?'} (ESTABLISHED, no fd yet). ${then}`,
@@ -88,6 +97,18 @@ function clientCloses(w: LoopWorld, name: string): Applied {
   return accepted(withKernel(w, kernel), `${name} closes its end: its FIN arrives, so ${then}. It still reads whatever the server sends back.`);
 }
 
+function clientResets(w: LoopWorld, name: string): Applied {
+  const peer = findPeer(w.kernel, name);
+  if (peer === undefined || peer.state !== 'established') return rejected(notConnected(name, peer));
+  if (peer.finSent) return rejected(`${name} has already closed its end`);
+  const s = liveSocket(w.kernel, peer);
+  const where = s?.fd === undefined ? 'its connection, still in the accept queue' : `fd ${s.fd}`;
+  return accepted(
+    withKernel(w, peerResets(w.kernel, name)),
+    `${name} aborts its connection: its RST arrives at ${where}, throwing away any bytes in flight. The next recv() or send() there raises ConnectionResetError.`,
+  );
+}
+
 function drain(w: LoopWorld, name: string, bytes: number): Applied {
   const peer = findPeer(w.kernel, name);
   if (peer === undefined || !peer.slowReader) return rejected(`${name} is not a slow reader: it reads everything at once`);
@@ -106,7 +127,7 @@ function drain(w: LoopWorld, name: string, bytes: number): Applied {
 
 function typeLine(w: LoopWorld, text: string): Applied {
   if (w.exited) return rejected('the program has exited');
-  const then = someoneWaits(w, 'input(') ? 'input() returns it.' : 'It waits in the terminal until input() is called.';
+  const then = someoneWaits(w, 'input') ? 'input() returns it.' : 'It waits in the terminal until input() is called.';
   return accepted({ ...w, stdin: [...w.stdin, text] }, `The user types ${strLiteral(text)} and presses Enter. ${then}`);
 }
 
@@ -128,7 +149,7 @@ function serverCloses(w: LoopWorld, name: string): Applied {
 
 /** Applies one input, or says why it cannot happen in this world. */
 export function applyInput(w: LoopWorld, input: LoopInput): Applied {
-  const role = programById(w.programId).role;
+  const role = w.program.role;
   switch (input.kind) {
     case 'connect':
       return role === 'server' ? connect(w, input.client, input.slowReader === true) : rejected('clients connect to server programs only');
@@ -136,6 +157,8 @@ export function applyInput(w: LoopWorld, input: LoopInput): Applied {
       return role === 'server' ? clientSends(w, input.client, input.data, `${input.client} sends`) : relayed(w, input.client, input.data);
     case 'close':
       return role === 'server' ? clientCloses(w, input.client) : serverCloses(w, input.client);
+    case 'reset':
+      return role === 'server' ? clientResets(w, input.client) : rejected('only clients of a server program reset here');
     case 'drain':
       return role === 'server' ? drain(w, input.client, input.bytes) : rejected('the simulated servers read at once');
     case 'type':
@@ -179,7 +202,7 @@ const NAMES = ['A', 'B', 'C', 'D', 'E', 'F'];
 /** Inputs that can happen now, with sample data: the menu a learner injects from. */
 export function possibleInputs(w: LoopWorld): readonly LoopInput[] {
   const out: LoopInput[] = [];
-  if (programById(w.programId).role === 'client') {
+  if (w.program.role === 'client') {
     if (w.exited) return out;
     out.push({ kind: 'type', text: 'hello' });
     const server = chatServer(w);
@@ -191,7 +214,7 @@ export function possibleInputs(w: LoopWorld): readonly LoopInput[] {
   const fresh = NAMES.find((n) => findPeer(w.kernel, n) === undefined);
   if (fresh !== undefined) out.push({ kind: 'connect', client: fresh });
   for (const p of w.kernel.peers) {
-    out.push({ kind: 'send', client: p.name, data: `hi from ${p.name}\n` }, { kind: 'close', client: p.name });
+    out.push({ kind: 'send', client: p.name, data: `hi from ${p.name}\n` }, { kind: 'close', client: p.name }, { kind: 'reset', client: p.name });
     const s = liveSocket(w.kernel, p);
     if (s !== undefined && s.sendBuffer.length > 0) out.push({ kind: 'drain', client: p.name, bytes: s.sendBuffer.length });
   }

@@ -1,6 +1,7 @@
 import type { LoopInput } from './inputs.ts';
 import { isSettled, stepLoop } from './step.ts';
-import type { LoopOptions, LoopWorld, ProgramId } from './world.ts';
+import type { Program } from './program.ts';
+import type { LoopOptions, LoopWorld } from './world.ts';
 import { createLoop } from './world.ts';
 
 /**
@@ -41,7 +42,7 @@ function run(w0: LoopWorld, maxSteps: number): Run {
   return { worlds, settled };
 }
 
-export function createComparison(programA: ProgramId, programB: ProgramId, scenarioId: string, options: LoopOptions = {}, maxSteps = MAX_STEPS): Comparison {
+export function createComparison(programA: Program, programB: Program, scenarioId: string, options: LoopOptions = {}, maxSteps = MAX_STEPS): Comparison {
   const a = run(createLoop(programA, scenarioId, options), maxSteps);
   const b = run(createLoop(programB, scenarioId, options), maxSteps);
   const schedule = a.worlds[0]?.schedule ?? [];

@@ -11,6 +11,8 @@ export type LoopInput =
   | { readonly kind: 'send'; readonly client: string; readonly data: string }
   /** A client sends its FIN; for a chat client program, the chat server closes the connection. */
   | { readonly kind: 'close'; readonly client: string }
+  /** A client aborts its connection with RST (SO_LINGER 0, then close). */
+  | { readonly kind: 'reset'; readonly client: string }
   /** A slow reader's recv() takes up to `bytes` bytes, making room in the program's send buffer. */
   | { readonly kind: 'drain'; readonly client: string; readonly bytes: number }
   /** A line typed at a terminal: the program's own input() without `client`, else a client's nc, which sends it with a newline. */
@@ -24,6 +26,8 @@ export function inputText(input: LoopInput): string {
       return `${input.client} sends ${bytesLiteral(input.data)}`;
     case 'close':
       return `${input.client} closes`;
+    case 'reset':
+      return `${input.client} resets the connection`;
     case 'drain':
       return `${input.client} reads ${input.bytes} byte${input.bytes === 1 ? '' : 's'}`;
     case 'type':

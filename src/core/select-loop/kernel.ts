@@ -49,6 +49,10 @@ export type ConnectedSocket = SocketCommon & {
   readonly peerFin: boolean;
   /** The program closed it; the kernel sends the FIN after the last queued byte. */
   readonly closed: boolean;
+  /** The peer's RST arrived: the next recv() or send() reports ECONNRESET, later sends EPIPE, later reads EOF. */
+  readonly reset: 'pending' | 'reported' | undefined;
+  /** The other end of a socketpair() in this same process. */
+  readonly pair: number | undefined;
 };
 
 export type KernelSocket = FreshSocket | ListeningSocket | ConnectedSocket;
@@ -82,12 +86,20 @@ export type Kernel = {
   readonly nextSocketId: number;
   readonly nextPort: number;
   readonly sendCapacity: number;
+  /** Descriptors held by something other than a socket: an epoll instance. */
+  readonly otherFds: readonly number[];
 };
 
-export type Attempt<T> = { readonly kind: 'done'; readonly kernel: Kernel; readonly value: T } | { readonly kind: 'wait'; readonly why: string };
+/** The errors Linux reports from these calls, by errno name. */
+export type KernelError = 'ECONNRESET' | 'EPIPE' | 'ENOTCONN' | 'EADDRINUSE' | 'ECONNREFUSED' | 'EBADF' | 'EINVAL';
+
+export type Attempt<T> =
+  | { readonly kind: 'done'; readonly kernel: Kernel; readonly value: T }
+  | { readonly kind: 'wait'; readonly why: string }
+  | { readonly kind: 'error'; readonly kernel: Kernel; readonly errno: KernelError };
 
 export function createKernel(sendCapacity: number = DEFAULT_SEND_BUFFER): Kernel {
-  return { sockets: [], peers: [], nextSocketId: 1, nextPort: FIRST_CLIENT_PORT, sendCapacity };
+  return { sockets: [], peers: [], nextSocketId: 1, nextPort: FIRST_CLIENT_PORT, sendCapacity, otherFds: [] };
 }
 
 export function findSocket(k: Kernel, id: number): KernelSocket | undefined {
@@ -127,7 +139,7 @@ function removeSocket(k: Kernel, id: number): Kernel {
 
 /** POSIX hands out the lowest free descriptor, so a closed fd's number comes back with the next socket. */
 function lowestFreeFd(k: Kernel): number {
-  const used = new Set(k.sockets.map((s) => s.fd));
+  const used = new Set<number | undefined>([...k.sockets.map((s) => s.fd), ...k.otherFds]);
   let fd = FIRST_FD;
   while (used.has(fd)) fd++;
   return fd;
@@ -140,8 +152,23 @@ export function openSocket(k: Kernel): { readonly kernel: Kernel; readonly id: n
   return { kernel: { ...k, sockets: [...k.sockets, s], nextSocketId: id + 1 }, id, fd };
 }
 
+/** epoll_create(): an fd that is not a socket. */
+export function openOtherFd(k: Kernel): { readonly kernel: Kernel; readonly fd: number } {
+  const fd = lowestFreeFd(k);
+  return { kernel: { ...k, otherFds: [...k.otherFds, fd] }, fd };
+}
+
+export function closeOtherFd(k: Kernel, fd: number): Kernel {
+  return { ...k, otherFds: k.otherFds.filter((x) => x !== fd) };
+}
+
 export function bindSocket(k: Kernel, id: number, local: Address): Kernel {
   return replaceSocket(k, { ...mustFind(k, id), local });
+}
+
+/** Another open socket already bound to the port: bind() fails with EADDRINUSE (SO_REUSEADDR only helps against TIME-WAIT). */
+export function portInUse(k: Kernel, port: number): boolean {
+  return k.sockets.some((s) => s.fd !== undefined && s.kind !== 'connected' && s.local?.port === port);
 }
 
 export function listenSocket(k: Kernel, id: number, backlog: number): Kernel {
@@ -172,6 +199,7 @@ export function readiness(k: Kernel, id: number): Readiness {
   if (s === undefined || s.fd === undefined) return { readable: false, writable: false };
   if (s.kind === 'listening') return { readable: s.acceptQueue.length > 0, writable: false };
   if (s.kind === 'socket') return { readable: false, writable: false };
+  if (s.reset !== undefined) return { readable: true, writable: true };
   return { readable: !s.connecting && (s.recvBuffer.length > 0 || s.peerFin), writable: writableSocket(s) };
 }
 
@@ -220,13 +248,15 @@ export function acceptConnection(k: Kernel, listenerId: number): Attempt<Connect
 /** recv(): up to `max` bytes, or '' for EOF once the peer's FIN is the only thing left. */
 export function receive(k: Kernel, id: number, max: number): Attempt<string> {
   const s = connected(k, id);
-  if (s === undefined) throw new TypeError(`socket ${id} is not connected`);
+  if (s === undefined) return { kind: 'error', kernel: k, errno: 'ENOTCONN' };
+  if (s.reset === 'pending') return { kind: 'error', kernel: replaceSocket(k, { ...s, reset: 'reported' }), errno: 'ECONNRESET' };
+  if (s.reset === 'reported') return { kind: 'done', kernel: k, value: '' };
   if (s.recvBuffer.length === 0) {
     if (s.peerFin) return { kind: 'done', kernel: k, value: '' };
     return { kind: 'wait', why: 'no data has arrived and the peer has not closed' };
   }
   const data = s.recvBuffer.slice(0, max);
-  const peer = findPeer(k, s.peerName);
+  const peer = s.pair === undefined ? findPeer(k, s.peerName) : undefined;
   let kernel = replaceSocket(k, { ...s, recvBuffer: s.recvBuffer.slice(data.length) });
   if (peer !== undefined) kernel = replacePeer(kernel, peer.name, { readByProgram: peer.readByProgram + data });
   return { kind: 'done', kernel, value: data };
@@ -235,7 +265,14 @@ export function receive(k: Kernel, id: number, max: number): Attempt<string> {
 /** send(): copies as many bytes as the send buffer has room for and returns the count. */
 export function transmit(k: Kernel, id: number, data: string): Attempt<number> {
   const s = connected(k, id);
-  if (s === undefined) throw new TypeError(`socket ${id} is not connected`);
+  if (s === undefined) return { kind: 'error', kernel: k, errno: 'ENOTCONN' };
+  if (s.reset === 'pending') return { kind: 'error', kernel: replaceSocket(k, { ...s, reset: 'reported' }), errno: 'ECONNRESET' };
+  if (s.reset === 'reported') return { kind: 'error', kernel: k, errno: 'EPIPE' };
+  if (s.pair !== undefined) {
+    const other = connected(k, s.pair);
+    if (other === undefined || other.fd === undefined) return { kind: 'error', kernel: k, errno: 'EPIPE' };
+    return { kind: 'done', kernel: replaceSocket(k, { ...other, recvBuffer: other.recvBuffer + data }), value: data.length };
+  }
   const free = s.sendCapacity - s.sendBuffer.length;
   if (free <= 0) return { kind: 'wait', why: `the send buffer is full (${s.sendBuffer.length} of ${s.sendCapacity} bytes)` };
   const chunk = data.slice(0, free);
@@ -267,6 +304,12 @@ export function closeSocket(k: Kernel, id: number): Kernel {
   const s = mustFind(k, id);
   if (s.kind === 'listening') return reset({ ...k, sockets: k.sockets.filter((x) => x.id !== id) }, s.acceptQueue);
   if (s.kind === 'socket') return removeSocket(k, id);
+  if (s.pair !== undefined) {
+    const other = connected(k, s.pair);
+    const rest = removeSocket(k, id);
+    return other === undefined ? rest : replaceSocket(rest, { ...other, peerFin: true, pair: undefined });
+  }
+  if (s.reset !== undefined) return removeSocket(k, id);
   if (s.recvBuffer.length > 0) return reset(k, [id]);
   return deliver(replaceSocket(k, { ...s, fd: undefined, closed: true }), id, 0);
 }
@@ -314,6 +357,8 @@ export function clientConnects(k: Kernel, spec: PeerSpec, port: number, address?
     sendCapacity: k.sendCapacity,
     peerFin: false,
     closed: false,
+    reset: undefined,
+    pair: undefined,
   };
   const queued: ListeningSocket = { ...l, acceptQueue: [...l.acceptQueue, id] };
   return {
@@ -343,6 +388,8 @@ export function connectTo(k: Kernel, id: number, spec: PeerSpec, server: Address
     sendCapacity: k.sendCapacity,
     peerFin: false,
     closed: false,
+    reset: undefined,
+    pair: undefined,
   };
   const peer = newPeer(spec, server, id, established ? 'established' : 'connecting');
   return { ...replaceSocket(k, conn), peers: [...k.peers, peer], nextPort: k.nextPort + 1 };
@@ -371,6 +418,41 @@ export function peerCloses(k: Kernel, name: string): Kernel {
   const s = peer.socket === undefined ? undefined : connected(k, peer.socket);
   const kernel = s === undefined ? k : replaceSocket(k, { ...s, peerFin: true });
   return replacePeer(kernel, name, { finSent: true });
+}
+
+/** The peer aborts the connection (SO_LINGER 0, then close): its RST throws both buffers away. */
+export function peerResets(k: Kernel, name: string): Kernel {
+  const peer = findPeer(k, name);
+  if (peer === undefined) return k;
+  const s = peer.socket === undefined ? undefined : connected(k, peer.socket);
+  const kernel = s === undefined ? k : replaceSocket(k, { ...s, recvBuffer: '', sendBuffer: '', reset: 'pending' });
+  return replacePeer(kernel, name, { state: 'reset', finSent: true });
+}
+
+/** socketpair(): two connected sockets in this process, each the other's peer. */
+export function openPair(k: Kernel): { readonly kernel: Kernel; readonly ids: readonly [number, number] } {
+  const a = openSocket(k);
+  const b = openSocket(a.kernel);
+  const local: Address = { host: '', port: 0 };
+  const mk = (id: number, fd: number, pair: number): ConnectedSocket => ({
+    kind: 'connected',
+    id,
+    fd,
+    blocking: true,
+    local,
+    peer: local,
+    peerName: '',
+    connecting: false,
+    recvBuffer: '',
+    sendBuffer: '',
+    sendCapacity: k.sendCapacity,
+    peerFin: false,
+    closed: false,
+    reset: undefined,
+    pair,
+  });
+  const kernel = replaceSocket(replaceSocket(b.kernel, mk(a.id, a.fd, b.id)), mk(b.id, b.fd, a.id));
+  return { kernel, ids: [a.id, b.id] };
 }
 
 /** A slow reader's recv() takes up to `n` bytes, making room in the program's send buffer. */

@@ -1,5 +1,4 @@
 import { stepLoop } from './step.ts';
-import { programById } from './programs.ts';
 import type { LoopWorld } from './world.ts';
 
 /** "Which line runs next?": a few plausible lines, the model's answer, and why. */
@@ -20,13 +19,13 @@ function indentOf(s: string): number {
   return s.length - s.trimStart().length;
 }
 
-/** Lines a step can land on: not blank, not inside a bracket opened above, and not `else:` or `try:`, which take no step. */
+/** Lines a step can land on, read from the text alone: not blank, not inside a bracket opened above, and not `else:`, `try:` or `finally:`, which take no step. The interpreter's own list is program.module.stepLines. */
 export function stepLines(source: readonly string[]): ReadonlySet<number> {
   const out = new Set<number>();
   let depth = 0;
   source.forEach((text, i) => {
     const code = text.trim();
-    if (depth === 0 && code !== '' && !code.startsWith('#') && code !== 'else:' && code !== 'try:') out.add(i + 1);
+    if (depth === 0 && code !== '' && !code.startsWith('#') && code !== 'else:' && code !== 'try:' && code !== 'finally:') out.add(i + 1);
     for (const ch of text) {
       if ('([{'.includes(ch)) depth++;
       else if (')]}'.includes(ch)) depth--;
@@ -63,8 +62,7 @@ function calledFunctionStart(source: readonly string[], steps: ReadonlySet<numbe
 }
 
 /** The answer, then the lines a learner might reasonably expect: the next line, past the block, back to the loop, into a called function, or staying put. */
-export function lineChoices(source: readonly string[], line: number, answer: number): readonly number[] {
-  const steps = stepLines(source);
+export function lineChoices(source: readonly string[], line: number, answer: number, steps: ReadonlySet<number> = stepLines(source)): readonly number[] {
   const indent = indentOf(source[line - 1] ?? '');
   const header = (source[line - 1] ?? '').trimEnd().endsWith(':');
   const candidates = [
@@ -88,14 +86,14 @@ export function predictNextLine(w: LoopWorld): LinePrediction | undefined {
   const ran = w.threads.find((t) => t.name === ranName);
   const after = next.threads.find((t) => t.name === ranName);
   if (ran === undefined || after === undefined) return undefined;
-  const source = programById(w.programId).source;
+  const source = w.program.source;
   const code = (n: number): string => (source[n - 1] ?? '').trim();
   const answer = after.line;
   return {
     thread: ran.name,
     line: ran.line,
     question: `${ran.name} runs line ${ran.line}, \`${code(ran.line)}\`. Which line does it run after that?`,
-    choices: lineChoices(source, ran.line, answer),
+    choices: lineChoices(source, ran.line, answer, w.program.module.stepLines),
     answer,
     explanation: `${next.event.explanation} So ${ran.name} goes on with line ${answer}, \`${code(answer)}\`.`,
   };

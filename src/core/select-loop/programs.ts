@@ -1,17 +1,78 @@
-import type { Program } from './program.ts';
-import { blockingEcho } from './programs/blocking-echo.ts';
-import { chatClientBuggy } from './programs/chat-client-buggy.ts';
-import { chatClientFixed } from './programs/chat-client-fixed.ts';
-import { chatServer } from './programs/chat-server.ts';
-import { nonblockingBusy } from './programs/nonblocking-busy.ts';
-import { selectorsClient } from './programs/selectors-client.ts';
-import { selectorsServer } from './programs/selectors-server.ts';
-import type { ProgramId } from './world.ts';
+import type { ProgramInfo } from './program.ts';
 
-export const PROGRAMS: readonly Program[] = [blockingEcho, nonblockingBusy, selectorsServer, selectorsClient, chatServer, chatClientBuggy, chatClientFixed];
+/** The course's programs: their texts are content/programs/<file>, loaded by whoever runs them. */
+export const PROGRAM_INFO: readonly ProgramInfo[] = [
+  {
+    id: 'blocking-echo',
+    title: 'Blocking echo server',
+    description:
+      'The classic echo server: accept() one client, recv() and sendall() until it closes, then accept() the next. While it waits in recv() for one client, the others sit in the accept queue.',
+    file: 'blocking_echo.py',
+    role: 'server',
+  },
+  {
+    id: 'nonblocking-busy',
+    title: 'Non-blocking busy loop',
+    description:
+      'Every socket is non-blocking and the loop tries accept() and each recv() in turn, catching BlockingIOError whenever there is nothing there. It serves everyone, but burns the CPU on tries that fail.',
+    file: 'nonblocking_busy.py',
+    role: 'server',
+  },
+  {
+    id: 'selectors-server',
+    title: 'selectors echo server',
+    description:
+      'One thread serves every client: select() says which sockets are ready, and the loop reads or writes only those. Each connection keeps its own buffers in a SimpleNamespace registered with the selector.',
+    file: 'selectors_server.py',
+    role: 'server',
+  },
+  {
+    id: 'selectors-server-modify',
+    title: 'selectors echo server with modify()',
+    description:
+      'The same server, registering EVENT_WRITE only while a connection has bytes waiting to be sent (sel.modify), so select() sleeps when there is nothing to do.',
+    file: 'selectors_server_modify.py',
+    role: 'server',
+  },
+  {
+    id: 'selectors-client',
+    title: 'selectors client',
+    description:
+      'The multi-connection client: it opens two non-blocking connections, registers both for reading and writing, sends each message when a socket is writable and closes a connection once all its bytes have come back.',
+    file: 'selectors_client.py',
+    role: 'client',
+    connectsTo: 'echo',
+  },
+  {
+    id: 'chat-server',
+    title: 'Threaded chat server',
+    description:
+      'A thread per client: the main thread accepts, and each handler thread waits in its own recv() and broadcasts what arrives to everyone else with sendall(). A lock guards the shared list of clients.',
+    file: 'chat_server.py',
+    role: 'server',
+  },
+  {
+    id: 'chat-client-buggy',
+    title: 'Chat client (single thread)',
+    description:
+      'One thread does everything in turn: input(), sendall(), one recv(), print. While input() waits for the keyboard nobody reads the socket, so other people\'s messages only show up after you send one.',
+    file: 'chat_client_buggy.py',
+    role: 'client',
+    connectsTo: 'chat',
+  },
+  {
+    id: 'chat-client-fixed',
+    title: 'Chat client with a receiving thread',
+    description:
+      'The fix: a second thread does nothing but recv() and print, so messages appear as they arrive while the main thread waits at input().',
+    file: 'chat_client_fixed.py',
+    role: 'client',
+    connectsTo: 'chat',
+  },
+];
 
-export function programById(id: ProgramId | string): Program {
-  const p = PROGRAMS.find((x) => x.id === id);
+export function programInfo(id: string): ProgramInfo {
+  const p = PROGRAM_INFO.find((x) => x.id === id);
   if (p === undefined) throw new RangeError(`no program '${id}'`);
   return p;
 }

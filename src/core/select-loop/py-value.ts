@@ -1,41 +1,78 @@
+import type { FunctionCode } from '../python/ast.ts';
+
 /**
- * The few Python values the simulated programs hold. Bytes are JS strings whose
- * characters are all in 0–255, one character per byte, so slicing and length
- * match Python's bytes exactly.
+ * Python values. Immutable ones (numbers, str, bytes, tuples, keys) are held inline; mutable
+ * ones (list, dict, set, namespaces, instances, locks, threads) live on the heap, by reference,
+ * because a frame, a selector's data and another thread can share them. Bytes are JS strings
+ * whose characters are all in 0–255, one character per byte, so slicing and length match Python's.
  */
 export type PyValue =
   | { readonly type: 'None' }
+  | { readonly type: 'bool'; readonly value: boolean }
   | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'float'; readonly value: number }
   | { readonly type: 'str'; readonly value: string }
   | { readonly type: 'bytes'; readonly value: string }
   | { readonly type: 'tuple'; readonly items: readonly PyValue[] }
-  | { readonly type: 'list'; readonly items: readonly PyValue[] }
+  | { readonly type: 'list' | 'dict' | 'set' | 'namespace' | 'instance' | 'class' | 'lock' | 'thread'; readonly ref: number }
   /** A socket object; `id` names the kernel socket, which outlives the fd number. */
   | { readonly type: 'socket'; readonly id: number }
-  /** A types.SimpleNamespace; its fields live on the heap because the selector and a frame share it. */
-  | { readonly type: 'namespace'; readonly ref: number }
   /** A selectors.SelectorKey: a named tuple, so a snapshot, whose data is shared by reference. */
   | { readonly type: 'key'; readonly sock: number; readonly fd: number; readonly events: number; readonly data: PyValue }
-  | { readonly type: 'lock'; readonly holder: number | undefined }
-  /** Modules, functions, the selector: shown, never looked inside. */
+  | { readonly type: 'selector' }
+  | { readonly type: 'range'; readonly start: number; readonly stop: number; readonly step: number }
+  /** A generator expression or other one-shot iterator, already evaluated. */
+  | { readonly type: 'iter'; readonly items: readonly PyValue[] }
+  | { readonly type: 'function'; readonly fn: FunctionCode; readonly defaults: Readonly<Record<string, PyValue>> }
+  | { readonly type: 'method'; readonly fn: PyValue; readonly self: PyValue }
+  /** A function or method the interpreter provides, e.g. 'len' or 'socket.recv' bound to `self`. */
+  | { readonly type: 'builtin'; readonly name: string; readonly self?: PyValue }
+  | { readonly type: 'module'; readonly name: string }
+  /** A built-in class: int, str, BlockingIOError, … */
+  | { readonly type: 'type'; readonly name: string }
+  | { readonly type: 'exception'; readonly cls: PyValue; readonly args: readonly PyValue[]; readonly errno?: number }
+  /** Shown, never looked inside. */
   | { readonly type: 'opaque'; readonly repr: string };
 
 export type Vars = Readonly<Record<string, PyValue>>;
 
+/** What heap references point at. */
+export type HeapObj =
+  | { readonly kind: 'list'; readonly items: readonly PyValue[] }
+  | { readonly kind: 'set'; readonly items: readonly PyValue[] }
+  | { readonly kind: 'dict'; readonly keys: readonly PyValue[]; readonly values: readonly PyValue[] }
+  | { readonly kind: 'namespace'; readonly fields: Vars }
+  | { readonly kind: 'instance'; readonly cls: PyValue; readonly fields: Vars }
+  | { readonly kind: 'class'; readonly name: string; readonly bases: readonly PyValue[]; readonly attrs: Vars }
+  /** holder: the thread id that acquired it. */
+  | { readonly kind: 'lock'; readonly holder: number | undefined }
+  | {
+      readonly kind: 'thread';
+      readonly name: string;
+      readonly target: PyValue;
+      readonly args: readonly PyValue[];
+      readonly daemon: boolean;
+      /** The interpreter thread once started. */
+      readonly tid: number | undefined;
+      readonly done: boolean;
+    };
+
 export const NONE: PyValue = { type: 'None' };
 
 export const int = (value: number): PyValue => ({ type: 'int', value });
+export const bool = (value: boolean): PyValue => ({ type: 'bool', value });
+export const float = (value: number): PyValue => ({ type: 'float', value });
 export const str = (value: string): PyValue => ({ type: 'str', value });
 export const bytes = (value: string): PyValue => ({ type: 'bytes', value });
 export const tuple = (...items: PyValue[]): PyValue => ({ type: 'tuple', items });
-export const list = (items: readonly PyValue[]): PyValue => ({ type: 'list', items });
 export const socketValue = (id: number): PyValue => ({ type: 'socket', id });
 export const opaque = (repr: string): PyValue => ({ type: 'opaque', repr });
 
 /** What a repr needs from outside the value: the kernel's view of a socket, and the heap. */
 export type ReprContext = {
   readonly socket: (id: number) => string;
-  readonly namespace: (ref: number) => Vars | undefined;
+  readonly heap: (ref: number) => HeapObj;
+  readonly threadName?: (tid: number) => string;
 };
 
 function escapeChar(code: number, quote: string): string {
@@ -74,55 +111,163 @@ export function strLiteral(s: string): string {
   return out + q;
 }
 
+/** Python's float repr: the shortest text that reads back the same, with '.0' on whole numbers. */
+export function floatRepr(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${n}.0`;
+  return String(n).replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
 /** Python's repr of a tuple: a one-item tuple keeps its trailing comma. */
 function tupleRepr(items: readonly string[]): string {
   return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
 }
 
+/** The name Python gives a value's class, as in error messages. */
+export function typeName(v: PyValue, ctx?: Pick<ReprContext, 'heap'>): string {
+  switch (v.type) {
+    case 'None':
+      return 'NoneType';
+    case 'namespace':
+      return 'types.SimpleNamespace';
+    case 'instance': {
+      const c = ctx?.heap(v.ref);
+      const cls = c?.kind === 'instance' && c.cls.type === 'class' ? ctx?.heap(c.cls.ref) : undefined;
+      return cls?.kind === 'class' ? cls.name : 'object';
+    }
+    case 'class':
+    case 'type':
+      return 'type';
+    case 'key':
+      return 'SelectorKey';
+    case 'selector':
+      return 'EpollSelector';
+    case 'iter':
+      return 'generator';
+    case 'builtin':
+      return v.self === undefined ? 'builtin_function_or_method' : 'builtin_function_or_method';
+    case 'exception':
+      return v.cls.type === 'type' ? v.cls.name : 'Exception';
+    case 'thread':
+      return 'Thread';
+    case 'opaque':
+      return 'object';
+    default:
+      return v.type;
+  }
+}
+
+function className(v: PyValue, ctx: ReprContext): string {
+  if (v.type === 'type') return v.name;
+  if (v.type === 'class') {
+    const c = ctx.heap(v.ref);
+    return c.kind === 'class' ? c.name : '?';
+  }
+  return '?';
+}
+
 export function repr(v: PyValue, ctx: ReprContext): string {
+  const r = (x: PyValue) => repr(x, ctx);
   switch (v.type) {
     case 'None':
       return 'None';
+    case 'bool':
+      return v.value ? 'True' : 'False';
     case 'int':
       return String(v.value);
+    case 'float':
+      return floatRepr(v.value);
     case 'str':
       return strLiteral(v.value);
     case 'bytes':
       return bytesLiteral(v.value);
     case 'tuple':
-      return tupleRepr(v.items.map((i) => repr(i, ctx)));
+      return tupleRepr(v.items.map(r));
     case 'list':
-      return `[${v.items.map((i) => repr(i, ctx)).join(', ')}]`;
+    case 'set':
+    case 'dict':
+    case 'namespace':
+    case 'instance':
+    case 'class':
+    case 'lock':
+    case 'thread': {
+      const o = ctx.heap(v.ref);
+      switch (o.kind) {
+        case 'list':
+          return `[${o.items.map(r).join(', ')}]`;
+        case 'set':
+          return o.items.length === 0 ? 'set()' : `{${o.items.map(r).join(', ')}}`;
+        case 'dict':
+          return `{${o.keys.map((k, i) => `${r(k)}: ${r(o.values[i] as PyValue)}`).join(', ')}}`;
+        case 'namespace':
+          return `namespace(${Object.entries(o.fields)
+            .map(([k, f]) => `${k}=${r(f)}`)
+            .join(', ')})`;
+        case 'instance':
+          return `<__main__.${className(o.cls, ctx)} object>`;
+        case 'class':
+          return `<class '__main__.${o.name}'>`;
+        case 'lock':
+          return `<${o.holder === undefined ? 'unlocked' : 'locked'} _thread.lock object>`;
+        case 'thread':
+          return `<Thread(${o.name}, ${o.done ? 'stopped' : o.tid === undefined ? 'initial' : 'started'}${o.daemon ? ' daemon' : ''})>`;
+      }
+      return '?';
+    }
     case 'socket':
       return ctx.socket(v.id);
-    case 'namespace': {
-      const fields = ctx.namespace(v.ref) ?? {};
-      return `namespace(${Object.entries(fields)
-        .map(([k, f]) => `${k}=${repr(f, ctx)}`)
-        .join(', ')})`;
-    }
     case 'key':
-      return `SelectorKey(fileobj=${ctx.socket(v.sock)}, fd=${v.fd}, events=${v.events}, data=${repr(v.data, ctx)})`;
-    case 'lock':
-      return `<${v.holder === undefined ? 'unlocked' : 'locked'} _thread.lock object>`;
+      return `SelectorKey(fileobj=${ctx.socket(v.sock)}, fd=${v.fd}, events=${v.events}, data=${r(v.data)})`;
+    case 'selector':
+      return '<selectors.EpollSelector object>';
+    case 'range':
+      return v.step === 1 ? `range(${v.start}, ${v.stop})` : `range(${v.start}, ${v.stop}, ${v.step})`;
+    case 'iter':
+      return '<generator object <genexpr>>';
+    case 'function':
+      return `<function ${v.fn.name}>`;
+    case 'method':
+      return `<bound method ${v.fn.type === 'function' ? v.fn.fn.name : '?'} of ${r(v.self)}>`;
+    case 'builtin':
+      return v.self === undefined ? `<built-in function ${v.name}>` : `<built-in method ${v.name.split('.').pop() ?? v.name} of ${typeName(v.self, ctx)} object>`;
+    case 'module':
+      return `<module '${v.name}'>`;
+    case 'type':
+      return `<class '${v.name}'>`;
+    case 'exception': {
+      const name = className(v.cls, ctx);
+      return `${name}(${v.args.map(r).join(', ')})`;
+    }
     case 'opaque':
       return v.repr;
   }
 }
 
-/** Python truthiness for the values a condition in our programs can test. */
-export function truthy(v: PyValue): boolean {
+/** Python truthiness; containers on the heap are empty or not. */
+export function truthy(v: PyValue, heap?: (ref: number) => HeapObj): boolean {
   switch (v.type) {
     case 'None':
       return false;
+    case 'bool':
+      return v.value;
     case 'int':
+    case 'float':
       return v.value !== 0;
     case 'str':
     case 'bytes':
       return v.value.length > 0;
     case 'tuple':
-    case 'list':
       return v.items.length > 0;
+    case 'range':
+      return v.step > 0 ? v.start < v.stop : v.start > v.stop;
+    case 'list':
+    case 'set':
+    case 'dict': {
+      const o = heap?.(v.ref);
+      if (o?.kind === 'dict') return o.keys.length > 0;
+      return o !== undefined && (o.kind === 'list' || o.kind === 'set') ? o.items.length > 0 : true;
+    }
     default:
       return true;
   }

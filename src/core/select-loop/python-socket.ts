@@ -1,7 +1,5 @@
-import type { Address, ConnectedSocket, PeerSpec } from './kernel.ts';
+import type { Address, Attempt, KernelError, PeerSpec } from './kernel.ts';
 import {
-  SERVER_HOST,
-  SERVER_PORT,
   acceptConnection,
   bindSocket,
   closeSocket,
@@ -9,117 +7,321 @@ import {
   connected,
   findSocket,
   listenSocket,
+  openPair,
   openSocket,
+  portInUse,
   receive,
   setBlocking,
   transmit,
 } from './kernel.ts';
-import { count, progress, withKernel } from './interpreter.ts';
 import type { PyValue } from './py-value.ts';
-import { int, socketValue, str, tuple } from './py-value.ts';
-import type { LoopWorld } from './world.ts';
+import { NONE, bool, bytes, int, socketValue, str, tuple } from './py-value.ts';
+import type { Machine } from '../python/machine.ts';
+import { Blocked, PartialCall, PyError } from '../python/machine.ts';
+import { osError } from '../python/exceptions.ts';
+import type { Wait } from '../python/frame.ts';
 
 /**
- * Python's socket methods over the simulated kernel. A call that cannot finish now
- * blocks a blocking socket and raises BlockingIOError on a non-blocking one.
+ * Python's socket module over the simulated kernel. A call that cannot finish now blocks a
+ * blocking socket and raises BlockingIOError on a non-blocking one, as CPython does.
  */
-export type Call<T> =
-  | { readonly kind: 'done'; readonly world: LoopWorld; readonly value: T }
-  | { readonly kind: 'blocked'; readonly on: string }
-  | { readonly kind: 'raised'; readonly world: LoopWorld; readonly error: string };
 
-const BLOCKING_IO_ERROR = 'BlockingIOError: [Errno 11] Resource temporarily unavailable';
 /** Python's listen() without a backlog uses min(SOMAXCONN, 128). */
 const DEFAULT_BACKLOG = 128;
-/** connect_ex() on a non-blocking socket returns EINPROGRESS instead of raising it. */
-const EINPROGRESS = 115;
+
+export const SOCKET_CONSTANTS: Readonly<Record<string, number>> = {
+  AF_INET: 2,
+  AF_UNIX: 1,
+  SOCK_STREAM: 1,
+  SOL_SOCKET: 1,
+  SO_REUSEADDR: 2,
+  SO_KEEPALIVE: 9,
+  IPPROTO_TCP: 6,
+  TCP_NODELAY: 1,
+  SHUT_RD: 0,
+  SHUT_WR: 1,
+  SHUT_RDWR: 2,
+};
+
+const ERROR_CLASS: Readonly<Record<KernelError, string>> = {
+  ECONNRESET: 'ConnectionResetError',
+  EPIPE: 'BrokenPipeError',
+  ENOTCONN: 'OSError',
+  EADDRINUSE: 'OSError',
+  ECONNREFUSED: 'ConnectionRefusedError',
+  EBADF: 'OSError',
+  EINVAL: 'OSError',
+};
 
 export function sockId(v: PyValue): number {
   if (v.type !== 'socket') throw new TypeError(`expected a socket, got ${v.type}`);
   return v.id;
 }
 
-export function fdOf(w: LoopWorld, v: PyValue): number {
-  const fd = findSocket(w.kernel, sockId(v))?.fd;
-  if (fd === undefined) throw new RangeError('OSError: [Errno 9] Bad file descriptor');
+/** The fd of an open socket; a closed one raises EBADF as every call on it does in CPython. */
+export function fdOf(m: Machine, v: PyValue): number {
+  const fd = findSocket(m.world.kernel, sockId(v))?.fd;
+  if (fd === undefined) throw new PyError(osError('OSError', 'EBADF'));
   return fd;
+}
+
+function withKernel(m: Machine, kernel: typeof m.world.kernel): void {
+  if (kernel !== m.world.kernel) m.world = { ...m.world, kernel };
+}
+
+/** Something useful happened in this turn of the loop (a connection taken, bytes moved, a socket closed). */
+function progress(m: Machine): void {
+  if (!m.world.spin.progress) m.world = { ...m.world, spin: { ...m.world.spin, progress: true } };
+}
+
+function count(m: Machine, key: 'wastedTries' | 'bytesIn' | 'bytesOut' | 'selectCalls', n: number): void {
+  if (n !== 0) m.world = { ...m.world, counters: { ...m.world.counters, [key]: m.world.counters[key] + n } };
+}
+
+function raiseErrno(m: Machine, call: string, fd: number, errno: KernelError): never {
+  const e = osError(ERROR_CLASS[errno], errno);
+  m.record({ call, fd, raised: `${m.excName(e)}: ${m.excText(e)}` });
+  throw new PyError(e);
+}
+
+/** A call that would block: wait on a blocking socket, BlockingIOError on a non-blocking one. */
+function cannot(m: Machine, v: PyValue, call: string, wait: Wait): never {
+  const s = findSocket(m.world.kernel, sockId(v));
+  if (s?.blocking === false) {
+    count(m, 'wastedTries', 1);
+    const e = osError('BlockingIOError', 'EAGAIN');
+    m.record({ call, fd: s.fd, raised: `${m.excName(e)}: ${m.excText(e)}` });
+    throw new PyError(e);
+  }
+  throw new Blocked(wait);
+}
+
+function settle<T>(m: Machine, r: Attempt<T>, v: PyValue, call: string, wait: Wait): T {
+  if (r.kind === 'done') {
+    withKernel(m, r.kernel);
+    return r.value;
+  }
+  if (r.kind === 'error') {
+    withKernel(m, r.kernel);
+    return raiseErrno(m, call, fdOf(m, v), r.errno);
+  }
+  return cannot(m, v, call, wait);
+}
+
+function addressOf(m: Machine, v: PyValue): Address {
+  if (v.type !== 'tuple' || v.items.length !== 2) return m.fail('TypeError', 'AF_INET address must be tuple, not ' + m.typeName(v));
+  const [host, port] = v.items as [PyValue, PyValue];
+  if (host.type !== 'str') return m.fail('TypeError', `str, bytes or bytearray expected, not ${m.typeName(host)}`);
+  if (port.type !== 'int') return m.fail('TypeError', `'${m.typeName(port)}' object cannot be interpreted as an integer`);
+  if (port.value < 0 || port.value > 65535) return m.fail('OverflowError', 'bind(): port must be 0-65535.');
+  return { host: host.value === 'localhost' || host.value === '' ? '127.0.0.1' : host.value, port: port.value };
 }
 
 function addressValue(a: Address): PyValue {
   return tuple(str(a.host), int(a.port));
 }
 
-export const SERVER_ADDRESS: Address = { host: SERVER_HOST, port: SERVER_PORT };
-
-function cannot<T>(w: LoopWorld, v: PyValue, call: string, why: string): Call<T> {
-  const s = findSocket(w.kernel, sockId(v));
-  if (s?.blocking === false) return { kind: 'raised', world: count(w, { wastedTries: 1 }), error: BLOCKING_IO_ERROR };
-  return { kind: 'blocked', on: `${call} on fd ${s?.fd ?? '?'}: ${why}` };
+export function newSocket(m: Machine): PyValue {
+  const r = openSocket(m.world.kernel);
+  withKernel(m, r.kernel);
+  m.record({ call: 'socket', fd: r.fd, result: `fd ${r.fd}` });
+  return socketValue(r.id);
 }
 
-export function pySocket(w: LoopWorld): { readonly world: LoopWorld; readonly value: PyValue; readonly fd: number } {
-  const r = openSocket(w.kernel);
-  return { world: withKernel(w, r.kernel), value: socketValue(r.id), fd: r.fd };
+/** What sits at the address a client program connects to: the scenario's echo or chat server. */
+function peerFor(m: Machine): PeerSpec | undefined {
+  const kind = m.world.server;
+  if (kind === undefined) return undefined;
+  if (kind === 'chat') return { name: 'chat server', kind: 'chat-server', slowReader: false };
+  const n = m.world.kernel.peers.filter((p) => p.kind === 'echo-server').length + 1;
+  return { name: `echo ${n}`, kind: 'echo-server', slowReader: false };
 }
 
-export function pyBind(w: LoopWorld, v: PyValue, a: Address): LoopWorld {
-  return withKernel(w, bindSocket(w.kernel, sockId(v), a));
+function doConnect(m: Machine, self: PyValue, addr: PyValue, ex: boolean): PyValue {
+  const fd = fdOf(m, self);
+  const a = addressOf(m, addr);
+  const s = findSocket(m.world.kernel, sockId(self));
+  if (s?.kind === 'connected') return raiseErrno(m, ex ? 'connect_ex' : 'connect', fd, 'EINVAL');
+  const spec = peerFor(m);
+  if (spec === undefined) {
+    if (ex) return int(111);
+    return raiseErrno(m, 'connect', fd, 'ECONNREFUSED');
+  }
+  const blocking = s?.blocking !== false;
+  withKernel(m, connectTo(m.world.kernel, sockId(self), spec, a, blocking));
+  if (!blocking) {
+    m.record({ call: ex ? 'connect_ex' : 'connect', fd, args: [m.repr(addr)], result: ex ? '115' : undefined, raised: ex ? undefined : 'BlockingIOError: [Errno 115] Operation now in progress', peer: spec.name });
+    if (ex) return int(115);
+    throw new PyError(osError('BlockingIOError', 'EINPROGRESS'));
+  }
+  m.record({ call: ex ? 'connect_ex' : 'connect', fd, args: [m.repr(addr)], result: ex ? '0' : 'None', peer: spec.name });
+  return ex ? int(0) : NONE;
 }
 
-export function pyListen(w: LoopWorld, v: PyValue): LoopWorld {
-  return withKernel(w, listenSocket(w.kernel, sockId(v), DEFAULT_BACKLOG));
+function bytesArg(m: Machine, v: PyValue | undefined): string {
+  if (v?.type !== 'bytes') return m.fail('TypeError', `a bytes-like object is required, not '${v === undefined ? 'NoneType' : m.typeName(v)}'`);
+  return v.value;
 }
 
-export function pySetBlocking(w: LoopWorld, v: PyValue, blocking: boolean): LoopWorld {
-  return withKernel(w, setBlocking(w.kernel, sockId(v), blocking));
+function intArg(m: Machine, v: PyValue | undefined, what = 'an integer'): number {
+  if (v?.type === 'int') return v.value;
+  if (v?.type === 'bool') return Number(v.value);
+  return m.fail('TypeError', `'${v === undefined ? 'NoneType' : m.typeName(v)}' object cannot be interpreted as ${what}`);
 }
 
-export type Accepted = { readonly conn: PyValue; readonly addr: PyValue; readonly socket: ConnectedSocket };
-
-export function pyAccept(w: LoopWorld, v: PyValue): Call<Accepted> {
-  const r = acceptConnection(w.kernel, sockId(v));
-  if (r.kind === 'wait') return cannot(w, v, 'accept()', r.why);
-  const value: Accepted = { conn: socketValue(r.value.id), addr: addressValue(r.value.peer), socket: r.value };
-  return { kind: 'done', world: progress(withKernel(w, r.kernel)), value };
+function peerName(m: Machine, self: PyValue): string | undefined {
+  const s = connected(m.world.kernel, sockId(self));
+  return s === undefined || s.pair !== undefined ? undefined : s.peerName;
 }
 
-export function pyRecv(w: LoopWorld, v: PyValue, max: number): Call<string> {
-  const r = receive(w.kernel, sockId(v), max);
-  if (r.kind === 'wait') return cannot(w, v, `recv(${max})`, r.why);
-  return { kind: 'done', world: count(progress(withKernel(w, r.kernel)), { bytesIn: r.value.length }), value: r.value };
+export function closeValue(m: Machine, self: PyValue): void {
+  const s = findSocket(m.world.kernel, sockId(self));
+  if (s === undefined || s.fd === undefined) return;
+  m.record({ call: 'close', fd: s.fd, peer: peerName(m, self) });
+  withKernel(m, closeSocket(m.world.kernel, s.id));
+  if (m.world.selector !== undefined && m.world.selector.registry.some((r) => r.sock === s.id)) {
+    m.world = { ...m.world, selector: { ...m.world.selector, registry: m.world.selector.registry.filter((r) => r.sock !== s.id) } };
+  }
+  progress(m);
 }
 
-/** send(): how many bytes the kernel took, which may be fewer than offered. */
-export function pySend(w: LoopWorld, v: PyValue, data: string): Call<number> {
-  const r = transmit(w.kernel, sockId(v), data);
-  if (r.kind === 'wait') return cannot(w, v, 'send()', r.why);
-  return { kind: 'done', world: count(progress(withKernel(w, r.kernel)), { bytesOut: r.value }), value: r.value };
+/** socket.socket methods, called with the socket as self. */
+export function socketMethod(m: Machine, self: PyValue, name: string, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>, resume: number | undefined): PyValue {
+  const id = sockId(self);
+  if (name === 'close' || name === '__exit__') {
+    closeValue(m, self);
+    return NONE;
+  }
+  if (name === 'fileno') {
+    const s = findSocket(m.world.kernel, id);
+    return int(s?.fd ?? -1);
+  }
+  const fd = fdOf(m, self);
+  switch (name) {
+    case '__enter__':
+      return self;
+    case 'bind': {
+      const a = addressOf(m, args[0] ?? NONE);
+      if (portInUse(m.world.kernel, a.port)) return raiseErrno(m, 'bind', fd, 'EADDRINUSE');
+      withKernel(m, bindSocket(m.world.kernel, id, a));
+      m.record({ call: 'bind', fd, args: [m.repr(args[0] ?? NONE)], result: 'None' });
+      return NONE;
+    }
+    case 'listen': {
+      const backlog = args[0] === undefined ? DEFAULT_BACKLOG : Math.min(intArg(m, args[0]), 4096);
+      withKernel(m, listenSocket(m.world.kernel, id, backlog));
+      m.record({ call: 'listen', fd, result: 'None' });
+      return NONE;
+    }
+    case 'setblocking':
+      withKernel(m, setBlocking(m.world.kernel, id, m.truthy(args[0] ?? bool(true))));
+      m.record({ call: 'setblocking', fd, args: [m.repr(args[0] ?? NONE)], result: 'None' });
+      return NONE;
+    case 'settimeout': {
+      const t = args[0] ?? NONE;
+      const blocking = !(t.type === 'int' || t.type === 'float') || t.value !== 0;
+      withKernel(m, setBlocking(m.world.kernel, id, blocking));
+      m.record({ call: 'settimeout', fd, args: [m.repr(t)], result: 'None' });
+      return NONE;
+    }
+    case 'getblocking':
+      return bool(findSocket(m.world.kernel, id)?.blocking !== false);
+    case 'gettimeout':
+      return findSocket(m.world.kernel, id)?.blocking === false ? { type: 'float', value: 0 } : NONE;
+    case 'setsockopt':
+      m.record({ call: 'setsockopt', fd, args: args.map((a) => m.repr(a)), result: 'None' });
+      return NONE;
+    case 'accept': {
+      const r = acceptConnection(m.world.kernel, id);
+      const c = settle(m, r, self, 'accept', { call: 'accept', fd });
+      const conn = socketValue(c.id);
+      const addr = addressValue(c.peer);
+      m.record({ call: 'accept', fd, result: `fd ${c.fd ?? '?'}`, peer: c.peerName });
+      progress(m);
+      return tuple(conn, addr);
+    }
+    case 'recv': {
+      const max = intArg(m, args[0]);
+      const r = receive(m.world.kernel, id, max);
+      const data = settle(m, r, self, 'recv', { call: 'recv', fd, max });
+      m.record({ call: 'recv', fd, args: [String(max)], result: m.repr(bytes(data)), bytes: data.length, peer: peerName(m, self) });
+      count(m, 'bytesIn', data.length);
+      progress(m);
+      return bytes(data);
+    }
+    case 'send': {
+      const data = bytesArg(m, args[0]);
+      const r = transmit(m.world.kernel, id, data);
+      const n = settle(m, r, self, 'send', { call: 'send', fd });
+      m.record({ call: 'send', fd, args: [m.repr(bytes(data))], result: String(n), bytes: n, peer: peerName(m, self) });
+      count(m, 'bytesOut', n);
+      progress(m);
+      return int(n);
+    }
+    case 'sendall': {
+      const data = bytesArg(m, args[0]);
+      const already = resume ?? 0;
+      const rest = data.slice(already);
+      const r = transmit(m.world.kernel, id, rest);
+      const wait: Wait = { call: 'sendall', fd, remaining: rest.length, total: data.length };
+      const n = rest.length === 0 ? 0 : settle(m, r, self, 'sendall', wait);
+      count(m, 'bytesOut', n);
+      if (n > 0) progress(m);
+      if (already + n < data.length) {
+        m.record({ call: 'sendall', fd, args: [m.repr(bytes(data))], bytes: n, peer: peerName(m, self) });
+        if (findSocket(m.world.kernel, id)?.blocking === false) cannot(m, self, 'sendall', wait);
+        throw new PartialCall(already + n);
+      }
+      m.record({ call: 'sendall', fd, args: [m.repr(bytes(data))], result: 'None', bytes: n, peer: peerName(m, self) });
+      return NONE;
+    }
+    case 'connect':
+      return doConnect(m, self, args[0] ?? NONE, false);
+    case 'connect_ex':
+      return doConnect(m, self, args[0] ?? NONE, true);
+    case 'getsockname': {
+      const s = findSocket(m.world.kernel, id);
+      return addressValue(s?.local ?? { host: '0.0.0.0', port: 0 });
+    }
+    case 'getpeername': {
+      const s = connected(m.world.kernel, id);
+      if (s === undefined) return raiseErrno(m, 'getpeername', fd, 'ENOTCONN');
+      return addressValue(s.peer);
+    }
+    default:
+      return m.fail('AttributeError', `'socket' object has no attribute '${name}'`);
+  }
+  void kwargs;
 }
 
-/**
- * One turn of sendall()'s loop: the bytes that fit now. A blocking socket waits for room for the
- * rest; a non-blocking one raises BlockingIOError as soon as the buffer is full, losing track of the rest.
- */
-export function pySendall(w: LoopWorld, v: PyValue, data: string): Call<number> {
-  const r = pySend(w, v, data);
-  if (r.kind !== 'done' || r.value === data.length) return r;
-  const s = connected(r.world.kernel, sockId(v));
-  if (s?.blocking === false) return { kind: 'raised', world: count(r.world, { wastedTries: 1 }), error: BLOCKING_IO_ERROR };
-  return r;
-}
-
-export function pyClose(w: LoopWorld, v: PyValue): LoopWorld {
-  const s = findSocket(w.kernel, sockId(v));
-  if (s === undefined || s.fd === undefined) return w;
-  return progress(withKernel(w, closeSocket(w.kernel, s.id)));
-}
-
-/** connect() to a simulated server, which is always listening: the handshake finishes inside the call. */
-export function pyConnect(w: LoopWorld, v: PyValue, peer: PeerSpec): LoopWorld {
-  return withKernel(w, connectTo(w.kernel, sockId(v), peer, SERVER_ADDRESS, true));
-}
-
-/** connect_ex() on a non-blocking socket: the SYN leaves, and the socket turns writable when the handshake completes. */
-export function pyConnectEx(w: LoopWorld, v: PyValue, peer: PeerSpec): { readonly world: LoopWorld; readonly value: PyValue } {
-  return { world: withKernel(w, connectTo(w.kernel, sockId(v), peer, SERVER_ADDRESS, false)), value: int(EINPROGRESS) };
+/** socket module functions. */
+export function socketFunction(m: Machine, name: string, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>): PyValue {
+  switch (name) {
+    case 'socket':
+      return newSocket(m);
+    case 'socketpair': {
+      const r = openPair(m.world.kernel);
+      withKernel(m, r.kernel);
+      const [a, b] = r.ids.map((x) => socketValue(x)) as [PyValue, PyValue];
+      m.record({ call: 'socketpair', result: `fds ${fdOf(m, a)}, ${fdOf(m, b)}` });
+      return tuple(a, b);
+    }
+    case 'create_connection': {
+      const s = newSocket(m);
+      doConnect(m, s, args[0] ?? NONE, false);
+      return s;
+    }
+    case 'create_server': {
+      const s = newSocket(m);
+      const fd = fdOf(m, s);
+      const a = addressOf(m, args[0] ?? NONE);
+      if (portInUse(m.world.kernel, a.port)) return raiseErrno(m, 'bind', fd, 'EADDRINUSE');
+      withKernel(m, listenSocket(bindSocket(m.world.kernel, sockId(s), a), sockId(s), DEFAULT_BACKLOG));
+      m.record({ call: 'create_server', fd, args: [m.repr(args[0] ?? NONE)], result: `fd ${fd}` });
+      return s;
+    }
+    default:
+      return m.fail('AttributeError', `module 'socket' has no attribute '${name}'`);
+  }
+  void kwargs;
 }

@@ -1,6 +1,7 @@
-import { MODULE, top } from './interpreter.ts';
-import type { Program } from './program.ts';
+import { Machine } from '../python/machine.ts';
+import type { Wait } from '../python/frame.ts';
 import { repr } from './py-value.ts';
+import type { PyValue } from './py-value.ts';
 import type { Selector } from './selector.ts';
 import { reprContext } from './show.ts';
 import type { LoopThread, LoopWorld } from './world.ts';
@@ -14,26 +15,40 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function threadView(w: LoopWorld, t: LoopThread, program: Program): LoopThread {
-  const outcome = program.exec(w, t);
-  const blockedOn = outcome.kind === 'blocked' ? outcome.on : undefined;
-  const f = top(t);
-  const vars = f.fn === MODULE ? w.globals : f.vars;
+function sameWait(a: Wait | undefined, b: Wait | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
+}
+
+/** Names a learner reads as program state: not modules, functions, classes or dunder names. */
+function shown(name: string, v: PyValue): boolean {
+  return !name.startsWith('__') && !['module', 'function', 'class', 'builtin', 'type', 'opaque'].includes(v.type);
+}
+
+/** What the thread's next action waits for: the interpreter tries it and keeps only the answer. */
+export function waitOf(w: LoopWorld, t: LoopThread): Wait | undefined {
+  const r = new Machine(w, t.id).run();
+  return r.kind === 'blocked' ? r.wait : undefined;
+}
+
+function threadView(w: LoopWorld, t: LoopThread): LoopThread {
+  const wait = waitOf(w, t);
+  const f = t.frames[t.frames.length - 1];
+  const vars = f === undefined || f.code === undefined ? w.globals : f.vars;
   const ctx = reprContext(w);
   const locals: Record<string, string> = {};
-  for (const [name, v] of Object.entries(vars)) {
-    if (!name.startsWith('$') && v.type !== 'opaque') locals[name] = repr(v, ctx);
-  }
+  for (const [name, v] of Object.entries(vars)) if (shown(name, v)) locals[name] = repr(v, ctx);
   const stack = t.frames.map((x) => x.fn);
-  if (t.blockedOn === blockedOn && t.line === f.line && sameRecord(t.locals, locals) && sameList(t.stack, stack)) return t;
-  return { ...t, line: f.line, blockedOn, locals: sameRecord(t.locals, locals) ? t.locals : locals, stack: sameList(t.stack, stack) ? t.stack : stack };
+  const line = f?.line ?? t.line;
+  if (sameWait(t.wait, wait) && t.line === line && sameRecord(t.locals, locals) && sameList(t.stack, stack)) return t;
+  return { ...t, line, wait: sameWait(t.wait, wait) ? t.wait : wait, locals: sameRecord(t.locals, locals) ? t.locals : locals, stack: sameList(t.stack, stack) ? t.stack : stack };
 }
 
 function selectorView(w: LoopWorld, sel: Selector): Selector {
   const ctx = reprContext(w);
   let changed = false;
   const registry = sel.registry.map((r) => {
-    const fields = r.data.type === 'namespace' ? w.heap[r.data.ref] : undefined;
+    const o = r.data.type === 'namespace' ? ctx.heap(r.data.ref) : undefined;
+    const fields = o?.kind === 'namespace' ? o.fields : undefined;
     const dataView = fields === undefined ? undefined : Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, repr(v, ctx)]));
     const same = dataView === undefined ? r.dataView === undefined : r.dataView !== undefined && sameRecord(r.dataView, dataView);
     if (same) return r;
@@ -47,8 +62,8 @@ function selectorView(w: LoopWorld, sel: Selector): Selector {
  * Recomputes what the learner sees of each thread and of the selector's data after a step.
  * Unchanged pieces keep their old objects, so a long history shares almost everything.
  */
-export function refreshViews(w: LoopWorld, program: Program): LoopWorld {
-  const threads = w.threads.map((t) => threadView(w, t, program));
+export function refreshViews(w: LoopWorld): LoopWorld {
+  const threads = w.threads.map((t) => threadView(w, t));
   const selector = w.selector === undefined ? undefined : selectorView(w, w.selector);
   const threadsSame = threads.every((t, i) => t === w.threads[i]);
   if (threadsSame && selector === w.selector) return w;

@@ -16,7 +16,7 @@ export type LoopScenario = {
   readonly sendBuffer?: number;
 };
 
-const SERVERS: readonly ProgramId[] = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'chat-server'];
+const SERVERS: readonly ProgramId[] = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'selectors-server-modify', 'chat-server'];
 
 export const SCENARIOS: readonly LoopScenario[] = [
   {
@@ -53,7 +53,7 @@ export const SCENARIOS: readonly LoopScenario[] = [
     title: 'A slow reader',
     description:
       'Send buffers hold 16 bytes here. A sends a 34-byte line but reads the echo slowly, so the server cannot hand it all to the kernel at once: send() sends part of it, and the rest waits for room.',
-    programs: ['selectors-server', 'blocking-echo'],
+    programs: ['selectors-server', 'selectors-server-modify', 'blocking-echo'],
     sendBuffer: 16,
     events: [
       { kind: 'connect', client: 'A', slowReader: true },
@@ -92,6 +92,20 @@ export const SCENARIOS: readonly LoopScenario[] = [
       { kind: 'send', client: 'A', data: 'hel' },
       { kind: 'send', client: 'A', data: 'lo\n' },
       { kind: 'close', client: 'A' },
+    ],
+  },
+  {
+    id: 'client-resets',
+    title: 'A client resets',
+    description: 'A and B connect and talk; A then aborts its connection with RST instead of closing it, and B carries on.',
+    programs: SERVERS,
+    events: [
+      { kind: 'connect', client: 'A' },
+      { kind: 'connect', client: 'B' },
+      { kind: 'send', client: 'A', data: 'hi from A\n' },
+      { kind: 'reset', client: 'A' },
+      { kind: 'send', client: 'B', data: 'still here\n' },
+      { kind: 'close', client: 'B' },
     ],
   },
   {

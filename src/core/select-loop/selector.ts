@@ -38,6 +38,8 @@ export type Selector = {
   /** What the latest select() call returned; undefined before the first call. */
   readonly lastSelect: readonly Ready[] | undefined;
   readonly closed: boolean;
+  /** The epoll instance's own descriptor. */
+  readonly fd?: number;
 };
 
 export const EMPTY_SELECTOR: Selector = { registry: [], lastSelect: undefined, closed: false };

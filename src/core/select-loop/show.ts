@@ -1,3 +1,4 @@
+import { heapGet } from '../python/heap.ts';
 import type { Kernel } from './kernel.ts';
 import { findSocket } from './kernel.ts';
 import type { PyValue, ReprContext } from './py-value.ts';
@@ -14,24 +15,16 @@ function socketRepr(k: Kernel, id: number): string {
   const s = findSocket(k, id);
   if (s === undefined || s.fd === undefined) return '<socket.socket [closed] fd=-1>';
   const laddr = s.local === undefined ? pyAddress('0.0.0.0', 0) : pyAddress(s.local.host, s.local.port);
-  const raddr = s.kind === 'connected' && !s.connecting ? `, raddr=${pyAddress(s.peer.host, s.peer.port)}` : '';
+  const raddr = s.kind === 'connected' && !s.connecting && s.pair === undefined ? `, raddr=${pyAddress(s.peer.host, s.peer.port)}` : '';
   return `<socket.socket fd=${s.fd}, laddr=${laddr}${raddr}>`;
 }
 
 export function reprContext(w: LoopWorld): ReprContext {
-  return { socket: (id) => socketRepr(w.kernel, id), namespace: (ref) => w.heap[ref] };
+  return { socket: (id) => socketRepr(w.kernel, id), heap: (ref) => heapGet(w.heap, ref) };
 }
 
 export function show(w: LoopWorld, v: PyValue): string {
   return repr(v, reprContext(w));
-}
-
-/** Who is at the other end of a socket value: "A", "echo 1", or the fd when nobody is. */
-export function peerOf(w: LoopWorld, v: PyValue): string {
-  if (v.type !== 'socket') return 'nobody';
-  const s = findSocket(w.kernel, v.id);
-  if (s?.kind === 'connected') return s.peerName;
-  return s?.fd === undefined ? 'a closed socket' : `fd ${s.fd}`;
 }
 
 export function plural(n: number, word: string): string {

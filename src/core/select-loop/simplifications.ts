@@ -4,11 +4,19 @@ export type Simplification = { readonly id: string; readonly text: string };
 export const SIMPLIFICATIONS: readonly Simplification[] = [
   {
     id: 'one-line-per-step',
-    text: 'One step runs one source line of one thread. Loop headers and `with` lines take a step each time round (the `with` line again when its block is left, where Python 3.10+ reports the exit); `else:` and `try:` take none; a statement spread over several lines is one step on its first line. Python’s own tracer differs in small ways, e.g. it may skip `while True:`.',
+    text: 'The program runs from its .py text in an interpreter for a subset of Python. One step runs one action of one thread: a simple statement; an if/elif test; a while test or a for loop taking its next item (each time round); an except clause testing the exception; leaving a with block (a step on the with line, where Python 3.10+ reports __exit__, unless an exception is passing through, whose __exit__ runs in the same step). try:, else: and finally: take no step. A call to a function of the program ends its line’s step; the function’s lines follow, and its return finishes the caller’s line in the same step. Everything else on a line, including built-in calls and comprehensions, happens at once. A statement spread over several lines is one step on its first line. Python’s own tracer differs in small ways.',
   },
   {
     id: 'scheduling',
-    text: 'Threads take turns one line at a time, round-robin, in a fixed order. Real threads switch at arbitrary points (CPython’s GIL hands over every 5 ms or on blocking calls), so real interleavings vary from run to run.',
+    text: 'Threads take turns one step at a time, round-robin, in the order they were started. A thread whose next line would block (accept, recv, a full send buffer, select with nothing ready, input, a held lock, join, sleep) is skipped until it can go on; the line is then run again from its start, without repeating calls it already finished. Real threads switch at arbitrary points (CPython’s GIL hands over every 5 ms or on blocking calls), so real interleavings vary from run to run.',
+  },
+  {
+    id: 'interpreter-subset',
+    text: 'Supported: import and from-import of socket, selectors, types, threading, sys, time, struct and errno; assignment (tuples, attributes, subscripts, augmented); if/elif/else, while, for, break, continue, pass, return; def with defaults and keyword arguments; simple classes; try/except/else/finally and raise; with … as; f-strings; comprehensions; slices; int, float, bool, None, str, bytes, list, tuple, dict and set with their common methods. Anything else stops the program before it runs with the line, column and what is supported. Integers are exact up to 2**53; struct formats need a byte-order prefix such as "!".',
+  },
+  {
+    id: 'time',
+    text: 'time.sleep() waits in simulated time: when every thread is waiting and the scenario has no input left, the clock jumps to the earliest wake-up. Nothing else takes time.',
   },
   {
     id: 'network-waits-for-the-program',
@@ -40,15 +48,15 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'select-order',
-    text: 'select() lists ready sockets in the order they were registered; epoll reports them in the order they became ready. Readiness is level-triggered, as DefaultSelector’s is.',
+    text: 'select() lists ready sockets in the order they were registered; epoll reports them in the order they became ready. Readiness is level-triggered, as DefaultSelector’s is. A reset connection is readable and writable, as epoll reports EPOLLERR|EPOLLHUP.',
   },
   {
     id: 'addresses',
-    text: 'Everything runs on 127.0.0.1: the servers on port 65432, clients from ports 50001 upwards in the order they connect (Linux picks ephemeral ports from 32768–60999). fds are handed out lowest first, as POSIX requires.',
+    text: 'Everything runs on 127.0.0.1: a server on the port its program binds (65432 in the course’s programs, outside Linux’s ephemeral range 32768–60999), clients from ports 50001 upwards in the order they connect (Linux picks them at random from that range). fds are handed out lowest first, as POSIX requires; DefaultSelector’s epoll instance takes one, as in CPython, so the selectors programs’ sockets start at fd 4.',
   },
   {
     id: 'reprs',
-    text: 'Socket reprs leave out family, type and proto (always AF_INET, SOCK_STREAM, 0 here); lock reprs leave out the address.',
+    text: 'Socket reprs leave out family, type and proto (always AF_INET, SOCK_STREAM, 0 here); lock and object reprs leave out the address. Tracebacks leave out the ^^^ markers Python 3.11 prints under the failing expression. settimeout() with a positive timeout behaves as blocking: nothing times out.',
   },
   {
     id: 'terminal',

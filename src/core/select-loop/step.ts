@@ -1,13 +1,13 @@
+import { Machine } from '../python/machine.ts';
 import { applyInput, peerReaction } from './apply-input.ts';
+import { explainStep } from './explain.ts';
 import type { LoopInput } from './inputs.ts';
 import { inputText } from './inputs.ts';
-import type { Program } from './program.ts';
-import { programById } from './programs.ts';
 import { refreshViews } from './refresh-views.ts';
 import type { LoopEvent, LoopThread, LoopWorld } from './world.ts';
 
-function finish(program: Program, prev: LoopWorld, next: LoopWorld, event: LoopEvent): LoopWorld {
-  return refreshViews({ ...next, step: prev.step + 1, event }, program);
+function finish(prev: LoopWorld, next: LoopWorld, event: LoopEvent): LoopWorld {
+  return refreshViews({ ...next, step: prev.step + 1, event });
 }
 
 /** The network's turn resets the idle count, so the program gets a full turn to react to what arrived. */
@@ -17,12 +17,19 @@ function afterNetwork(w: LoopWorld): LoopWorld {
 
 /** Every thread is blocked, or a loop that never blocks has spun idle long enough. */
 export function isWaitingForNetwork(w: LoopWorld): boolean {
-  return w.threads.every((t) => t.blockedOn !== undefined) || w.spin.passes >= w.spinPasses;
+  return w.threads.every((t) => t.wait !== undefined) || w.spin.passes >= w.spinPasses;
 }
 
 function nextRunnable(w: LoopWorld): LoopThread | undefined {
-  const runnable = w.threads.filter((t) => t.blockedOn === undefined);
+  const runnable = w.threads.filter((t) => t.wait === undefined);
   return runnable.find((t) => t.id > w.lastThread) ?? runnable[0];
+}
+
+/** The earliest time a sleeping thread wakes, when every thread waits. */
+function nextWakeUp(w: LoopWorld): number | undefined {
+  if (!w.threads.every((t) => t.wait !== undefined)) return undefined;
+  const times = w.threads.flatMap((t) => (t.wait?.call === 'sleep' ? [t.wait.until] : []));
+  return times.length === 0 ? undefined : Math.min(...times);
 }
 
 /**
@@ -31,28 +38,32 @@ function nextRunnable(w: LoopWorld): LoopThread | undefined {
  * so the same inputs always give the same trace. An injected input is applied at once, as its own step.
  */
 export function stepLoop(w: LoopWorld, injected?: LoopInput): LoopWorld {
-  const program = programById(w.programId);
   if (injected !== undefined) {
     const r = applyInput(w, injected);
     if (!r.ok) return w;
-    return finish(program, w, afterNetwork(r.world), { kind: 'injected', input: injected, explanation: r.explanation });
+    return finish(w, afterNetwork(r.world), { kind: 'injected', input: injected, explanation: r.explanation });
   }
   if (isWaitingForNetwork(w)) {
     const reaction = peerReaction(w);
-    if (reaction?.ok === true) return finish(program, w, afterNetwork(reaction.world), { kind: 'network', explanation: reaction.explanation });
+    if (reaction?.ok === true) return finish(w, afterNetwork(reaction.world), { kind: 'network', explanation: reaction.explanation });
     const input = w.schedule[w.nextInput];
     if (input !== undefined) {
       const r = applyInput(w, input);
       const world = { ...(r.ok ? afterNetwork(r.world) : w), nextInput: w.nextInput + 1 };
       const explanation = r.ok ? r.explanation : `${inputText(input)} cannot happen now (${r.why}), so the scenario skips it.`;
-      return finish(program, w, world, { kind: 'network', input, explanation });
+      return finish(w, world, { kind: 'network', input, explanation });
+    }
+    const wake = nextWakeUp(w);
+    if (wake !== undefined) {
+      return finish(w, { ...w, clock: wake }, { kind: 'clock', explanation: `Time passes: ${((wake - w.clock) / 1e6).toFixed(3)} s later a sleeping thread wakes up.` });
     }
   }
   const t = nextRunnable(w);
   if (t === undefined) return w;
-  const out = program.exec(w, t);
-  if (out.kind === 'blocked') return w;
-  return finish(program, w, { ...out.world, lastThread: t.id }, { kind: 'line', thread: t.name, line: t.line, explanation: out.explanation });
+  const r = new Machine(w, t.id).run();
+  if (r.kind === 'blocked') return w;
+  const explanation = explainStep(w, r.world, t, r.line, r.calls, r.note);
+  return finish(w, { ...r.world, lastThread: t.id }, { kind: 'line', thread: t.name, line: r.line, calls: r.calls, explanation });
 }
 
 /** The world and up to `maxSteps` worlds after it; stops early when nothing more can happen. */
@@ -70,5 +81,5 @@ export function runLoop(w: LoopWorld, maxSteps: number): LoopWorld[] {
 
 /** Every scheduled input has been applied and the program has nothing left to do but wait or spin. */
 export function isSettled(w: LoopWorld): boolean {
-  return w.nextInput >= w.schedule.length && isWaitingForNetwork(w) && peerReaction(w) === undefined;
+  return w.nextInput >= w.schedule.length && isWaitingForNetwork(w) && peerReaction(w) === undefined && nextWakeUp(w) === undefined;
 }

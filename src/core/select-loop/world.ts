@@ -1,34 +1,20 @@
+import type { CallRecord, Frame, Traceback, Wait } from '../python/frame.ts';
+import type { Heap } from '../python/heap.ts';
+import { emptyHeap } from '../python/heap.ts';
+import { MAIN_THREAD, MODULE, newFrame } from '../python/machine.ts';
 import type { LoopInput } from './inputs.ts';
 import type { Kernel } from './kernel.ts';
 import { createKernel } from './kernel.ts';
-import { MAIN_THREAD, MODULE } from './interpreter.ts';
-import { programById } from './programs.ts';
-import type { Vars } from './py-value.ts';
+import type { Program } from './program.ts';
+import type { HeapObj, Vars } from './py-value.ts';
 import { scenarioById } from './scenarios.ts';
 import type { Selector } from './selector.ts';
 import { refreshViews } from './refresh-views.ts';
 
-export type ProgramId =
-  | 'blocking-echo'
-  | 'nonblocking-busy'
-  | 'selectors-server'
-  | 'selectors-client'
-  | 'chat-server'
-  | 'chat-client-buggy'
-  | 'chat-client-fixed';
+/** The ids of the course's programs; an edited program keeps the id of the one it started from. */
+export type ProgramId = string;
 
-/** One Python call frame. Names starting with `$` are the interpreter's own bookkeeping (loop positions, bytes still to send), never shown. */
-export type Frame = {
-  readonly fn: string;
-  /** The line this frame runs next (1-based); while a callee runs, the line of the call. */
-  readonly line: number;
-  /** A function's locals; module-level names live in LoopWorld.globals instead. */
-  readonly vars: Vars;
-  /** The `with` statement on `line` is being left (its __exit__ runs), not entered. */
-  readonly exiting: boolean;
-  /** Where the caller goes on when this frame returns; undefined for a thread's first frame. */
-  readonly returnTo: number | undefined;
-};
+export type { Frame, Wait, CallRecord, Traceback };
 
 export type LoopThread = {
   readonly id: number;
@@ -37,7 +23,7 @@ export type LoopThread = {
   /** The line the thread runs next, 1-based. */
   readonly line: number;
   /** What the thread waits for, or undefined when its next line can run. */
-  readonly blockedOn: string | undefined;
+  readonly wait: Wait | undefined;
   /** The innermost frame's variables as Python would repr them. */
   readonly locals: Readonly<Record<string, string>>;
   /** Function names, outermost first. */
@@ -46,10 +32,12 @@ export type LoopThread = {
 };
 
 export type LoopEvent = {
-  readonly kind: 'start' | 'line' | 'network' | 'injected';
+  readonly kind: 'start' | 'line' | 'network' | 'injected' | 'clock';
   readonly thread?: string;
   readonly line?: number;
   readonly input?: LoopInput;
+  /** What the line asked of the simulated OS, in order, with results. */
+  readonly calls?: readonly CallRecord[];
   /** One or two sentences: what happened and why. */
   readonly explanation: string;
 };
@@ -57,7 +45,7 @@ export type LoopEvent = {
 export type Counters = {
   /** Calls that raised BlockingIOError: work done for nothing. */
   readonly wastedTries: number;
-  /** Turns of an event loop that found nothing to do. */
+  /** Turns of a while loop that found nothing to do. */
   readonly wastedPasses: number;
   readonly selectCalls: number;
   /** Bytes the program's recv() calls returned, and bytes its send calls handed to the kernel. */
@@ -65,24 +53,32 @@ export type Counters = {
   readonly bytesOut: number;
 };
 
-/** How a program that never blocks gives the network its turn: after `passes` idle turns of its loop. */
+/** How a program that never blocks gives the network its turn: after `passes` idle turns of a loop. */
 export type Spin = { readonly passes: number; readonly progress: boolean };
 
 export type LoopWorld = {
   readonly step: number;
   readonly programId: ProgramId;
+  readonly program: Program;
   readonly scenarioId: string;
+  /** What a client program reaches when it connects: a simulated echo or chat server, or nothing. */
+  readonly server: 'echo' | 'chat' | undefined;
   readonly threads: readonly LoopThread[];
   readonly kernel: Kernel;
   /** undefined for programs that never create a selector. */
   readonly selector: Selector | undefined;
   readonly globals: Vars;
-  /** SimpleNamespace objects by reference. */
-  readonly heap: Readonly<Record<number, Vars>>;
-  readonly nextRef: number;
+  /** Lists, dicts, namespaces, locks, threads … by reference. */
+  readonly heap: Heap<HeapObj>;
   /** Lines typed at the program's terminal that input() has not read yet. */
   readonly stdin: readonly string[];
+  /** The terminal: what the program printed, prompts with what was typed, and tracebacks. */
   readonly output: readonly string[];
+  /** What print() wrote and input() echoed, without tracebacks (CPython's stdout). */
+  readonly stdout: readonly string[];
+  /** The last output line has no newline yet (print(…, end='')). */
+  readonly outputOpen: boolean;
+  readonly tracebacks: readonly Traceback[];
   readonly counters: Counters;
   readonly event: LoopEvent;
   readonly schedule: readonly LoopInput[];
@@ -90,11 +86,13 @@ export type LoopWorld = {
   readonly nextInput: number;
   /** The thread that ran last, so the next line goes to the next runnable thread after it. */
   readonly lastThread: number;
-  /** Threads created so far, for Python's Thread-N names. */
+  /** Thread objects created so far, for Python's Thread-N names. */
   readonly threadsCreated: number;
   readonly spin: Spin;
   readonly spinPasses: number;
-  /** The process has ended: its main thread returned or died. */
+  /** Simulated time in µs; only time.sleep() moves it. */
+  readonly clock: number;
+  /** The process has ended: its main thread returned or died and no non-daemon thread is left. */
   readonly exited: boolean;
 };
 
@@ -107,30 +105,26 @@ export type LoopOptions = {
   readonly schedule?: readonly LoopInput[];
 };
 
-export function createLoop(programId: ProgramId, scenarioId: string, options: LoopOptions = {}): LoopWorld {
-  const program = programById(programId);
+export function createLoop(program: Program, scenarioId: string, options: LoopOptions = {}): LoopWorld {
   const scenario = scenarioById(scenarioId);
-  const main: LoopThread = {
-    id: MAIN_THREAD,
-    name: 'MainThread',
-    line: 1,
-    blockedOn: undefined,
-    locals: {},
-    stack: [MODULE],
-    frames: [{ fn: MODULE, line: 1, vars: {}, exiting: false, returnTo: undefined }],
-  };
+  const frame = newFrame(MODULE, undefined, program.module.body, {}, 0, undefined);
+  const main: LoopThread = { id: MAIN_THREAD, name: 'MainThread', line: frame.line, wait: undefined, locals: {}, stack: [MODULE], frames: [frame] };
   const world: LoopWorld = {
     step: 0,
-    programId,
+    programId: program.id,
+    program,
     scenarioId,
+    server: program.connectsTo,
     threads: [main],
     kernel: createKernel(options.sendBuffer ?? scenario.sendBuffer),
     selector: undefined,
-    globals: {},
-    heap: {},
-    nextRef: 1,
+    globals: { __name__: { type: 'str', value: '__main__' } },
+    heap: emptyHeap(),
     stdin: [],
     output: [],
+    stdout: [],
+    outputOpen: false,
+    tracebacks: [],
     counters: { wastedTries: 0, wastedPasses: 0, selectCalls: 0, bytesIn: 0, bytesOut: 0 },
     event: { kind: 'start', explanation: `${program.title} — ${scenario.title}: ${scenario.description}` },
     schedule: options.schedule ?? scenario.events,
@@ -140,7 +134,8 @@ export function createLoop(programId: ProgramId, scenarioId: string, options: Lo
     // The first arrival at a loop head is not an idle turn: nothing has had a chance to happen yet.
     spin: { passes: 0, progress: true },
     spinPasses: options.spinPasses ?? 1,
-    exited: false,
+    clock: 0,
+    exited: program.module.body.length === 0,
   };
-  return refreshViews(world, program);
+  return refreshViews(world.exited ? { ...world, threads: [] } : world);
 }

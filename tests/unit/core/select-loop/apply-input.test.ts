@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { LoopWorld } from '../../../../src/core/select-loop/index.ts';
-import { applyInput, createLoop, findPeer, inputText, possibleInputs, stepLoop } from '../../../../src/core/select-loop/index.ts';
-import { last, settle } from './support/runs.ts';
+import { applyInput, findPeer, inputText, possibleInputs, stepLoop } from '../../../../src/core/select-loop/index.ts';
+import { last, settle, loop } from './support/runs.ts';
 
-const listening = (id: Parameters<typeof createLoop>[0]): LoopWorld => last(settle(createLoop(id, 'live')));
+const listening = (id: string): LoopWorld => last(settle(loop(id, 'live')));
 
 describe('network inputs', () => {
   it('a connect before listen() is refused with RST', () => {
-    const w = stepLoop(createLoop('blocking-echo', 'live'), { kind: 'connect', client: 'A' });
+    const w = stepLoop(loop('blocking-echo', 'live'), { kind: 'connect', client: 'A' });
     expect(findPeer(w.kernel, 'A')?.state).toBe('refused');
     expect(w.event.explanation).toMatch(/answers the SYN with RST.*ConnectionRefusedError/);
     expect(applyInput(w, { kind: 'send', client: 'A', data: 'x' })).toEqual({ ok: false, why: 'A is not connected' });
@@ -27,6 +27,17 @@ describe('network inputs', () => {
     expect(why({ kind: 'type', text: 'hi' })).toBe('this program does not read its terminal');
     w = stepLoop(w, { kind: 'close', client: 'A' });
     expect(why({ kind: 'close', client: 'A' })).toBe('A has already closed its end');
+    expect(why({ kind: 'reset', client: 'A' })).toBe('A has already closed its end');
+  });
+
+  it('a client that resets leaves an RST for the program: its next recv() raises ConnectionResetError', () => {
+    let w = stepLoop(listening('blocking-echo'), { kind: 'connect', client: 'A' });
+    w = last(settle(w));
+    w = stepLoop(w, { kind: 'reset', client: 'A' });
+    expect(findPeer(w.kernel, 'A')?.state).toBe('reset');
+    const end = last(settle(w));
+    expect(end.tracebacks.map((t) => [t.type, t.message])).toEqual([['ConnectionResetError', '[Errno 104] Connection reset by peer']]);
+    expect(end.exited).toBe(true);
   });
 
   it("a client typing into nc sends the line with its newline, UTF-8 encoded", () => {
@@ -37,7 +48,7 @@ describe('network inputs', () => {
   });
 
   it('a scheduled input that cannot happen is skipped with an explanation', () => {
-    const worlds = settle(createLoop('chat-client-fixed', 'one-client'));
+    const worlds = settle(loop('chat-client-fixed', 'one-client'));
     const skipped = worlds.filter((w) => /the scenario skips it/.test(w.event.explanation));
     // A's send still happens: to a chat client it is another user's message, relayed by the server.
     expect(skipped.map((w) => w.event.input?.kind)).toEqual(['connect', 'close']);
@@ -47,9 +58,9 @@ describe('network inputs', () => {
 
   it('offers the learner inputs that can happen now', () => {
     const server = stepLoop(listening('selectors-server'), { kind: 'connect', client: 'A' });
-    expect(possibleInputs(server).map(inputText)).toEqual(["B connects", "A sends b'hi from A\\n'", 'A closes']);
+    expect(possibleInputs(server).map(inputText)).toEqual(["B connects", "A sends b'hi from A\\n'", 'A closes', 'A resets the connection']);
     const chat = listening('chat-client-buggy');
     expect(possibleInputs(chat).map(inputText)).toEqual(["the user types 'hello'", "B sends b'hi from B'", 'chat server closes']);
-    expect(possibleInputs(last(settle(createLoop('selectors-client', 'echo-server'))))).toEqual([]);
+    expect(possibleInputs(last(settle(loop('selectors-client', 'echo-server'))))).toEqual([]);
   });
 });

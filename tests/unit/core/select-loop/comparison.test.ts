@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createComparison, scenarioById, waitingClients } from '../../../../src/core/select-loop/index.ts';
+import { programById } from '../../../../src/client/loop-programs.ts';
 
 describe('side by side', () => {
-  const c = createComparison('blocking-echo', 'selectors-server', 'three-clients');
+  const c = createComparison(programById('blocking-echo'), programById('selectors-server'), 'three-clients');
 
   it('lines both programs up after each network input', () => {
     const n = scenarioById('three-clients').events.length;

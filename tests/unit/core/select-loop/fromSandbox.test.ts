@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SocketEvent } from '../../../../src/protocol/events.ts';
 import { previewBytes } from '../../../../src/protocol/preview.ts';
-import { PREVIEW_PLACEHOLDER, bytesFromPreview, createLoop, findPeer, fromSandbox, unescapePreview } from '../../../../src/core/select-loop/index.ts';
-import { checkRun, last, settle } from './support/runs.ts';
+import { PREVIEW_PLACEHOLDER, bytesFromPreview, findPeer, fromSandbox, unescapePreview } from '../../../../src/core/select-loop/index.ts';
+import { checkRun, last, settle, loop } from './support/runs.ts';
 
 let seq = 0;
 function ev(kind: SocketEvent['kind'], socket: string, extra: Partial<SocketEvent> = {}): SocketEvent {
@@ -66,7 +66,7 @@ describe('sandbox events to simulator inputs', () => {
       ev('close', 's3'),
       ev('close', 's7'),
     ]);
-    const worlds = settle(createLoop('selectors-server', 'live', { schedule }));
+    const worlds = settle(loop('selectors-server', 'live', { schedule }));
     checkRun(worlds);
     const end = last(worlds);
     expect(findPeer(end.kernel, 's3')?.received).toBe('hello\n');

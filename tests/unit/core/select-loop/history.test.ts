@@ -11,11 +11,11 @@ import {
   runLoop,
   stepLoop,
 } from '../../../../src/core/select-loop/index.ts';
-import { randomRun } from './support/runs.ts';
+import { randomRun, loop } from './support/runs.ts';
 
 describe('history', () => {
   it('forward then back returns the very same worlds', () => {
-    let h = createLoopHistory(createLoop('selectors-server', 'three-clients'));
+    let h = createLoopHistory(loop('selectors-server', 'three-clients'));
     const seen = [currentLoop(h)];
     for (let i = 0; i < 120; i++) {
       h = forwardLoop(h);
@@ -37,21 +37,21 @@ describe('history', () => {
       const replay = w.event.kind === 'injected' ? stepLoop(prev, w.event.input) : stepLoop(prev);
       expect(replay).toEqual(w);
     }
-    const plain = runLoop(createLoop('chat-server', 'three-clients'), 300);
+    const plain = runLoop(loop('chat-server', 'three-clients'), 300);
     for (const k of [0, 1, 57, 101, plain.length - 1]) {
-      expect(currentLoop(jumpLoop(createLoopHistory(createLoop('chat-server', 'three-clients')), k))).toEqual(plain[k]);
+      expect(currentLoop(jumpLoop(createLoopHistory(loop('chat-server', 'three-clients')), k))).toEqual(plain[k]);
       expect(currentLoop(jumpLoop(loopHistoryOf(plain), k))).toBe(plain[k]);
     }
   });
 
   it('jumping past the end stops where the run stops', () => {
-    const h = jumpLoop(createLoopHistory(createLoop('blocking-echo', 'one-client')), 10_000);
+    const h = jumpLoop(createLoopHistory(loop('blocking-echo', 'one-client')), 10_000);
     expect(forwardLoop(h)).toBe(h);
-    expect(currentLoop(h).threads[0]?.blockedOn).toMatch(/^accept\(\)/);
+    expect(currentLoop(h).threads[0]?.wait).toEqual({ call: 'accept', fd: 3 });
   });
 
   it('an injected input forks the run and drops the recorded future; an impossible one changes nothing', () => {
-    let h = jumpLoop(createLoopHistory(createLoop('blocking-echo', 'three-clients')), 40);
+    let h = jumpLoop(createLoopHistory(loop('blocking-echo', 'three-clients')), 40);
     h = jumpLoop(h, 12);
     const forked = injectLoop(h, { kind: 'connect', client: 'D' });
     expect(forked.worlds).toHaveLength(14);
@@ -63,7 +63,7 @@ describe('history', () => {
 
   it('jumps to any step of a 10,000-step run well within a frame, exactly', () => {
     const t0 = performance.now();
-    const worlds = runLoop(createLoop('nonblocking-busy', 'three-clients'), 10_000);
+    const worlds = runLoop(loop('nonblocking-busy', 'three-clients'), 10_000);
     const built = performance.now() - t0;
     expect(worlds).toHaveLength(10_001);
     expect(built).toBeLessThan(10_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectedSocket, Kernel } from '../../../../src/core/select-loop/kernel.ts';
+import type { Attempt, ConnectedSocket, Kernel } from '../../../../src/core/select-loop/kernel.ts';
 import {
   SERVER_PORT,
   acceptConnection,
@@ -13,7 +13,10 @@ import {
   openSocket,
   peerCloses,
   peerDrains,
+  peerResets,
   peerSends,
+  openOtherFd,
+  closeOtherFd,
   readiness,
   receive,
   transmit,
@@ -26,8 +29,8 @@ function listening(capacity = 16): { k: Kernel; lid: number } {
   return { k, lid: o.id };
 }
 
-function done<T>(r: { kind: 'done'; kernel: Kernel; value: T } | { kind: 'wait'; why: string }): { kernel: Kernel; value: T } {
-  if (r.kind !== 'done') throw new Error(r.why);
+function done<T>(r: Attempt<T>): { kernel: Kernel; value: T } {
+  if (r.kind !== 'done') throw new Error(r.kind === 'wait' ? r.why : r.errno);
   return r;
 }
 
@@ -45,6 +48,29 @@ describe('kernel', () => {
     const closed = closeSocket(done(receive(a.kernel, a.value.id, 1024)).kernel, a.value.id);
     const again = openSocket(closed);
     expect(again.fd).toBe(4);
+  });
+
+  it('a peer reset: ECONNRESET once on recv, then EOF; sends fail with ECONNRESET, then EPIPE; readable and writable', () => {
+    let { k, lid } = listening();
+    k = clientConnects(k, { name: 'A', kind: 'client', slowReader: false }, SERVER_PORT);
+    const a = done(acceptConnection(k, lid));
+    k = peerResets(peerSends(a.kernel, 'A', 'lost'), 'A');
+    expect(readiness(k, a.value.id)).toEqual({ readable: true, writable: true });
+    const first = receive(k, a.value.id, 10);
+    expect(first).toMatchObject({ kind: 'error', errno: 'ECONNRESET' });
+    const after = first.kind === 'error' ? first.kernel : k;
+    expect(done(receive(after, a.value.id, 10)).value).toBe('');
+    expect(transmit(after, a.value.id, 'x')).toMatchObject({ kind: 'error', errno: 'EPIPE' });
+    expect(transmit(k, a.value.id, 'x')).toMatchObject({ kind: 'error', errno: 'ECONNRESET' });
+    expect(findPeer(k, 'A')?.state).toBe('reset');
+  });
+
+  it('an epoll fd takes the lowest free descriptor like a socket, and frees it on close', () => {
+    const e = openOtherFd(createKernel());
+    expect(e.fd).toBe(3);
+    const s = openSocket(e.kernel);
+    expect(s.fd).toBe(4);
+    expect(openSocket(closeOtherFd(s.kernel, 3)).fd).toBe(3);
   });
 
   it('returns EOF only after the buffered bytes, and again on every later call', () => {

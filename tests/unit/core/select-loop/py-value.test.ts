@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bytesLiteral, repr, strLiteral, tuple, str, int, list, bytes, utf8Decode, utf8Encode } from '../../../../src/core/select-loop/py-value.ts';
+import type { HeapObj } from '../../../../src/core/select-loop/py-value.ts';
+import { bytesLiteral, repr, strLiteral, tuple, str, int, bytes, utf8Decode, utf8Encode } from '../../../../src/core/select-loop/py-value.ts';
 
-const ctx = { socket: (id: number) => `<socket ${id}>`, namespace: () => ({ outb: bytes('hi') }) };
+const HEAP: readonly HeapObj[] = [
+  { kind: 'namespace', fields: { outb: bytes('hi') } },
+  { kind: 'list', items: [bytes('a'), { type: 'socket', id: 2 }] },
+  { kind: 'lock', holder: 1 },
+];
+const ctx = { socket: (id: number) => `<socket ${id}>`, heap: (ref: number) => HEAP[ref] as HeapObj };
 
 describe('Python reprs', () => {
   it('writes bytes and str as CPython does', () => {
@@ -17,9 +23,9 @@ describe('Python reprs', () => {
   it('writes tuples, lists and namespaces', () => {
     expect(repr(tuple(str('127.0.0.1'), int(50001)), ctx)).toBe("('127.0.0.1', 50001)");
     expect(repr(tuple(int(1)), ctx)).toBe('(1,)');
-    expect(repr(list([bytes('a'), { type: 'socket', id: 2 }]), ctx)).toBe("[b'a', <socket 2>]");
-    expect(repr({ type: 'namespace', ref: 1 }, ctx)).toBe("namespace(outb=b'hi')");
-    expect(repr({ type: 'lock', holder: 1 }, ctx)).toBe('<locked _thread.lock object>');
+    expect(repr({ type: 'list', ref: 1 }, ctx)).toBe("[b'a', <socket 2>]");
+    expect(repr({ type: 'namespace', ref: 0 }, ctx)).toBe("namespace(outb=b'hi')");
+    expect(repr({ type: 'lock', ref: 2 }, ctx)).toBe('<locked _thread.lock object>');
   });
 });
 

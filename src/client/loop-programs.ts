@@ -1,0 +1,42 @@
+import { PROGRAM_INFO, loadProgram, type Program } from '../core/select-loop/index.ts';
+import blockingEcho from '../../content/programs/blocking_echo.py?raw';
+import chatClientBuggy from '../../content/programs/chat_client_buggy.py?raw';
+import chatClientFixed from '../../content/programs/chat_client_fixed.py?raw';
+import chatServer from '../../content/programs/chat_server.py?raw';
+import nonblockingBusy from '../../content/programs/nonblocking_busy.py?raw';
+import selectorsClient from '../../content/programs/selectors_client.py?raw';
+import selectorsServer from '../../content/programs/selectors_server.py?raw';
+import selectorsServerModify from '../../content/programs/selectors_server_modify.py?raw';
+import selectorsServerNotes from '../../content/programs/selectors_server.notes.json';
+
+/** The course's programs, loaded from their .py files: the text the learner reads is the text that runs. */
+const TEXTS: Readonly<Record<string, string>> = {
+  'blocking_echo.py': blockingEcho,
+  'nonblocking_busy.py': nonblockingBusy,
+  'selectors_server.py': selectorsServer,
+  'selectors_server_modify.py': selectorsServerModify,
+  'selectors_client.py': selectorsClient,
+  'chat_server.py': chatServer,
+  'chat_client_buggy.py': chatClientBuggy,
+  'chat_client_fixed.py': chatClientFixed,
+};
+
+const NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'selectors_server.py': selectorsServerNotes,
+};
+
+export const PROGRAMS: readonly Program[] = PROGRAM_INFO.map((info) => {
+  const loaded = loadProgram(info, TEXTS[info.file] ?? '', NOTES[info.file]);
+  if (!loaded.ok) throw new Error(`${info.file}:${loaded.problem.line}:${loaded.problem.col}: ${loaded.problem.message}`);
+  return loaded.program;
+});
+
+export function programById(id: string): Program {
+  const p = PROGRAMS.find((x) => x.id === id);
+  if (p === undefined) throw new RangeError(`no program '${id}'`);
+  return p;
+}
+
+export function programText(id: string): string {
+  return TEXTS[programById(id).file] ?? '';
+}
