@@ -13,6 +13,7 @@ import {
 import { parseTcpPacket, type ParsedTcp } from './packet-parser.ts';
 import { createPcapStream, type PcapRecord } from './pcap-parser.ts';
 import { summarizeStderr, whyCaptureFailed } from './tcpdump-stderr.ts';
+import { reportFailure } from '../failures.ts';
 
 export type CaptureSupport = { ok: true; path: string } | { ok: false; reason: string };
 
@@ -168,10 +169,17 @@ export function startCapture(options: CaptureOptions): Capture {
     }
     for (const record of records) {
       if (finished) return;
-      const segment = parseTcpPacket(record.linkType, record.data);
-      // An unreadable frame is skipped rather than ending the capture: the next one may be fine.
-      if (segment === undefined || 'error' in segment) continue;
-      options.onSegment(segment, record.timestampMicros);
+      // The packets are whatever reached loopback: a parser failure ends this capture, not the process.
+      try {
+        const segment = parseTcpPacket(record.linkType, record.data);
+        // An unreadable frame is skipped rather than ending the capture: the next one may be fine.
+        if (segment === undefined || 'error' in segment) continue;
+        options.onSegment(segment, record.timestampMicros);
+      } catch (error) {
+        reportFailure('a captured packet', error);
+        fail('Packet capture stopped: a packet could not be read.');
+        return;
+      }
     }
   });
   child.stderr?.setEncoding('utf8');

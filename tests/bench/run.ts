@@ -97,3 +97,5 @@ function time(label: string, repeat: number, work: () => unknown): number {
   console.log(`  ${fmt(packets, 0)} packets in ${fmt(ms)} ms: ${fmt((packets / ms) * 1000, 0)} packets/s`);
   console.log(`  ratio: a handshake's 3 packets take ${fmt(((3 * ms) / packets / FRAME_MS) * 100, 4)} % of a frame`);
 }
+
+await import('./hostile.bench.ts');

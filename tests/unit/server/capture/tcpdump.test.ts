@@ -122,6 +122,25 @@ describe('startCapture', () => {
     expect(readdirSync('/proc/self/fd').length).toBeLessThanOrEqual(fds);
   });
 
+  it('ends the capture, not the process, when handling a packet throws', async () => {
+    const fake = fakeTcpdump(`${LISTENING}\ncat '${fixture}'\nexec sleep 30`);
+    const errors: string[] = [];
+    const handle = startCapture({
+      ports: [40211],
+      tcpdumpPath: fake.path,
+      onSegment: () => {
+        throw new RangeError('a handler failed');
+      },
+      onError: (message) => errors.push(message),
+      onReady: () => undefined,
+    });
+    running.push(handle);
+    await until(() => errors.length > 0, 'the capture to stop');
+    expect(errors).toEqual(['Packet capture stopped: a packet could not be read.']);
+    await handle.exited;
+    expect(alive(fake.pid())).toBe(false);
+  });
+
   it('sends SIGKILL to a tcpdump that ignores SIGTERM', async () => {
     const fake = fakeTcpdump(`trap '' TERM\n${LISTENING}\nexec sleep 30`);
     const run = capture(fake);
