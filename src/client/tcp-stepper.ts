@@ -71,13 +71,14 @@ function describeStates(world: World): string {
   const clients = world.clients.map((client) => `${client.name}: ${client.endpoint.state}`).join('; ');
   const listener = world.server.listener;
   const connections = listener.connections.map((connection) => `connection from :${connection.remotePort} ${connection.state}`);
-  const server = `${world.server.name}: listening socket ${listener.socket.state}${connections.length > 0 ? `, ${connections.join(', ')}` : ''}`;
+  const socket = listener.socket.remotePort === 0 ? 'listening socket' : 'socket (it listened, then opened actively)';
+  const server = `${world.server.name}: ${socket} ${listener.socket.state}${connections.length > 0 ? `, ${connections.join(', ')}` : ''}`;
   const model = states(world);
   const taken =
     model.taken === undefined
       ? ''
       : ` This step the ${model.taken.side} moved ${[model.taken.hops[0]?.from, ...model.taken.hops.map((hop) => hop.to)].join(' → ')}.`;
-  const queues = ` SYN queue ${listener.synQueue.length}, accept queue ${listener.acceptQueue.length} of ${listener.backlog}.`;
+  const queues = ` SYN queue ${listener.synQueue.length}, accept queue ${listener.acceptQueue.length} of ${listener.backlog + 1} (backlog ${listener.backlog} + 1, as on Linux).`;
   return `${clients}. ${server}.${queues}${taken}`;
 }
 

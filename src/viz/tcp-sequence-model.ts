@@ -1,7 +1,7 @@
 import {
   classify,
-  connectionFor,
   formatSegment,
+  serverEndOf,
   type Endpoint,
   type HostRef,
   type Segment,
@@ -48,7 +48,7 @@ function laneOfHost(host: HostRef): string {
 export function segmentText(world: World, segment: Segment, absolute: boolean): string {
   const clientPort = segment.from === 'client' ? segment.srcPort : segment.dstPort;
   const client: Endpoint | undefined = world.clients.find((c) => c.endpoint.localPort === clientPort)?.endpoint;
-  const server = connectionFor(world.server.listener, clientPort);
+  const server = serverEndOf(world, clientPort);
   const text = formatSegment(segment, {
     relativeTo: absolute ? undefined : { client: client?.iss, server: server?.iss },
     windowShift: { client: client?.rcvShift ?? 0, server: server?.rcvShift ?? 0 },
@@ -137,7 +137,8 @@ export function buildTcpSequenceModel(worlds: readonly World[], cursor: number, 
     if ('transition' in event && event.transition !== undefined) {
       note(laneOfHost(event.host), row, event.transition.hops.map((hop) => `→ ${hop.to}`).join(' '));
     }
-    const sent = 'sent' in event ? event.sent : [];
+    // A run may start with a segment already on its way, such as an old duplicate SYN.
+    const sent = 'sent' in event ? event.sent : event.kind === 'start' ? world.network.inFlight.map((item) => item.segment) : [];
     for (const segment of sent) {
       const from = laneOfSegmentSender(world, segment);
       const to = laneOfSegmentReceiver(world, segment);

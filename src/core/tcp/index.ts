@@ -48,6 +48,7 @@ export {
   eventLog,
   endpointOf,
   hostName,
+  serverEndOf,
   segmentLabel,
   pendingEvents,
   isFinished,

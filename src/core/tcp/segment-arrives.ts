@@ -209,6 +209,12 @@ function unacceptable(e: Endpoint, seg: SegmentDraft, ctx: StepContext): Endpoin
     ctx.why.push(`A RST with Seq=${seg.seq} outside the receive window is dropped.`);
     return e;
   }
+  if (seg.flags.SYN && seg.seq === e.irs) {
+    ctx.why.push(
+      `This ${describe(seg)} repeats the peer's SYN (Seq=IRS=${e.irs}), which was already counted: §3.10.7.4 drops it, its ACK field too, and answers with an ACK of what is expected.`,
+    );
+    return sendAck(e, ctx);
+  }
   ctx.why.push(
     `${describe(seg)} Seq=${seg.seq} is outside the receive window (RCV.NXT=${e.rcvNxt}, RCV.WND=${e.rcvWnd}): a duplicate or stray segment. It is dropped and answered with an ACK of what is expected.`,
   );

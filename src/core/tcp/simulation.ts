@@ -177,12 +177,17 @@ function clientIndexForPort(w: World, port: number): number {
   return w.clients.findIndex((c) => c.endpoint.localPort === port);
 }
 
+/** The server's end of the connection with this client port: a child of the listener, or the socket itself once it opened actively. */
+export function serverEndOf(w: World, clientPort: number): Endpoint | undefined {
+  const socket = w.server.listener.socket;
+  return connectionFor(w.server.listener, clientPort) ?? (socket.remotePort === clientPort ? socket : undefined);
+}
+
 /** Wireshark-style label with sequence numbers relative to the ISNs of this segment's connection. */
 export function segmentLabel(w: World, seg: Segment): string {
   const clientPort = seg.from === 'client' ? seg.srcPort : seg.dstPort;
   const client = w.clients[clientIndexForPort(w, clientPort)]?.endpoint;
-  const socket = w.server.listener.socket;
-  const server = connectionFor(w.server.listener, clientPort) ?? (socket.remotePort === clientPort ? socket : undefined);
+  const server = serverEndOf(w, clientPort);
   return formatSegment(seg, {
     relativeTo: {
       ...(client !== undefined ? { client: client.iss } : {}),

@@ -49,3 +49,11 @@ describe('buildTcpSequenceModel', () => {
     expect(labels).toEqual(expect.arrayContaining(['connect() → SYN-SENT', 'listen() → LISTEN', 'accept()', '→ ESTABLISHED']));
   });
 });
+
+describe('a run that starts with a segment in flight', () => {
+  it('draws the old duplicate SYN from step 0 to its arrival', () => {
+    const worlds = buildRun(defaultSpec('old-duplicate-syn'));
+    const model = buildTcpSequenceModel(worlds, 3, false);
+    expect(model.arrows[0]).toMatchObject({ kind: 'syn', from: 'client-0', to: 'server', startRow: 0, endRow: 1, inFlight: false });
+  });
+});
