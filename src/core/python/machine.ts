@@ -1354,10 +1354,14 @@ function exitProcess(w: LoopWorld): LoopWorld {
   return { ...w, kernel: { ...kernel, otherFds: [] }, selector, exited: true };
 }
 
-/** The head of a while loop: a turn that did nothing counts as wasted, and enough of them hand the network its turn. */
+/**
+ * The head of a while loop: a turn that polled the network (a BlockingIOError, a select()) and
+ * moved nothing counts as wasted, and enough of them hand the network its turn. A loop that only
+ * computes is not waiting for the network, so it runs on until it ends or the step cap stops it.
+ */
 function loopTurn(w: LoopWorld): LoopWorld {
-  const idle = !w.spin.progress;
-  const spin = { passes: idle ? w.spin.passes + 1 : 0, progress: false };
+  const idle = !w.spin.progress && w.spin.polled;
+  const spin = { passes: idle ? w.spin.passes + 1 : 0, progress: false, polled: false };
   return { ...w, spin, counters: idle ? { ...w.counters, wastedPasses: w.counters.wastedPasses + 1 } : w.counters };
 }
 

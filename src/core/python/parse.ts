@@ -112,6 +112,8 @@ class Converter {
       case 'ExpressionStatement':
         return [{ ...p, k: 'expr', e: this.expr(k[0] as SyntaxNode) }];
       case 'AssignStatement': {
+        const walrus = children(n).find((c) => c.name === 'AssignOp' && this.text(c) === ':=');
+        if (walrus !== undefined) throw this.unsupported(walrus, 'The := operator');
         const parts = this.splitOn(n, 'AssignOp');
         if (children(n).some((c) => c.name === 'TypeDef')) throw this.unsupported(n, 'An annotated assignment');
         const value = this.exprList(parts[parts.length - 1] as SyntaxNode[], n);
@@ -351,6 +353,7 @@ class Converter {
         out.push({ name: undefined, star: true, value: this.expr(kids[i + 1] as SyntaxNode) });
         i++;
       } else if (kids[i + 1]?.name === 'AssignOp') {
+        if (this.text(kids[i + 1] as SyntaxNode) === ':=') throw this.unsupported(kids[i + 1] as SyntaxNode, 'The := operator');
         out.push({ name: this.text(c), star: false, value: this.expr(kids[i + 2] as SyntaxNode) });
         i += 2;
       } else out.push({ name: undefined, star: false, value: this.expr(c) });

@@ -249,7 +249,7 @@ export function formatValue(m: Machine, v: PyValue, spec: string): string {
   if (spec === '') return pyStr(v, m);
   const r = /^(?:(.)?([<>^=]))?([+\- ])?(#)?(0)?(\d+)?([,_])?(?:\.(\d+))?([bcdeEfFgGnosxX%])?$/.exec(spec);
   if (r === null) return m.fail('ValueError', `Invalid format specifier '${spec}' for object of type '${m.typeName(v)}'`);
-  const [, fillCh, alignCh, sign, , zero, widthText, group, precText, type] = r;
+  const [, fillCh, alignCh, sign, alt, zero, widthText, group, precText, type] = r;
   const n = num(v);
   let body: string;
   if (n !== undefined && v.type !== 'str') {
@@ -283,6 +283,7 @@ export function formatValue(m: Machine, v: PyValue, spec: string): string {
       default:
         body = v.type === 'float' ? (prec === undefined ? floatRepr(Math.abs(n)) : Math.abs(n).toPrecision(prec)) : String(Math.abs(n));
     }
+    if (alt !== undefined && (type === 'x' || type === 'X' || type === 'o' || type === 'b')) body = `0${type}${body}`;
     if (group !== undefined) body = body.replace(/^(\d+)/, (d) => d.replace(/\B(?=(\d{3})+(?!\d))/g, group));
     const signText = n < 0 ? '-' : sign === '+' ? '+' : sign === ' ' ? ' ' : '';
     const width = Number(widthText ?? 0);

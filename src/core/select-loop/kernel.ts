@@ -250,9 +250,8 @@ export function receive(k: Kernel, id: number, max: number): Attempt<string> {
   const s = connected(k, id);
   if (s === undefined) return { kind: 'error', kernel: k, errno: 'ENOTCONN' };
   if (s.reset === 'pending') return { kind: 'error', kernel: replaceSocket(k, { ...s, reset: 'reported' }), errno: 'ECONNRESET' };
-  if (s.reset === 'reported') return { kind: 'done', kernel: k, value: '' };
   if (s.recvBuffer.length === 0) {
-    if (s.peerFin) return { kind: 'done', kernel: k, value: '' };
+    if (s.peerFin || s.reset === 'reported') return { kind: 'done', kernel: k, value: '' };
     return { kind: 'wait', why: 'no data has arrived and the peer has not closed' };
   }
   const data = s.recvBuffer.slice(0, max);
@@ -307,7 +306,8 @@ export function closeSocket(k: Kernel, id: number): Kernel {
   if (s.pair !== undefined) {
     const other = connected(k, s.pair);
     const rest = removeSocket(k, id);
-    return other === undefined ? rest : replaceSocket(rest, { ...other, peerFin: true, pair: undefined });
+    // The survivor reads EOF and its sends fail with EPIPE, as a socketpair's do once the other end is closed.
+    return other === undefined ? rest : replaceSocket(rest, { ...other, peerFin: true, reset: 'reported' });
   }
   if (s.reset !== undefined) return removeSocket(k, id);
   if (s.recvBuffer.length > 0) return reset(k, [id]);

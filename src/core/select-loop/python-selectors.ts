@@ -7,7 +7,7 @@ import type { Machine } from '../python/machine.ts';
 import { Blocked, PyError } from '../python/machine.ts';
 import { exc } from '../python/exceptions.ts';
 import { str } from './py-value.ts';
-import { fdOf, sockId } from './python-socket.ts';
+import { fdOf, polled, sockId } from './python-socket.ts';
 
 /** The selectors module's DefaultSelector (epoll on Linux, which takes an fd of its own) over the simulated kernel. */
 function selectorOf(m: Machine): Selector {
@@ -87,6 +87,7 @@ export function selectorMethod(m: Machine, name: string, args: readonly PyValue[
       const items = ready.map((r: Ready) => tuple(keyValue(registrationOf(sel, r.sock) as Registration), int(r.mask)));
       setSelector(m, { ...sel, lastSelect: ready });
       m.world = { ...m.world, counters: { ...m.world.counters, selectCalls: m.world.counters.selectCalls + 1 } };
+      polled(m);
       m.record({ call: 'select', result: `[${ready.map((r) => `(fd ${r.fd}, ${r.events.join('|')})`).join(', ')}]` });
       return m.newList(items);
     }

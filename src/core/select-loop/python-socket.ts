@@ -74,6 +74,11 @@ function progress(m: Machine): void {
   if (!m.world.spin.progress) m.world = { ...m.world, spin: { ...m.world.spin, progress: true } };
 }
 
+/** The program asked the network for something that was not there yet. */
+export function polled(m: Machine): void {
+  if (!m.world.spin.polled) m.world = { ...m.world, spin: { ...m.world.spin, polled: true } };
+}
+
 function count(m: Machine, key: 'wastedTries' | 'bytesIn' | 'bytesOut' | 'selectCalls', n: number): void {
   if (n !== 0) m.world = { ...m.world, counters: { ...m.world.counters, [key]: m.world.counters[key] + n } };
 }
@@ -89,6 +94,7 @@ function cannot(m: Machine, v: PyValue, call: string, wait: Wait): never {
   const s = findSocket(m.world.kernel, sockId(v));
   if (s?.blocking === false) {
     count(m, 'wastedTries', 1);
+    polled(m);
     const e = osError('BlockingIOError', 'EAGAIN');
     m.record({ call, fd: s.fd, raised: `${m.excName(e)}: ${m.excText(e)}` });
     throw new PyError(e);

@@ -54,7 +54,7 @@ export type Counters = {
 };
 
 /** How a program that never blocks gives the network its turn: after `passes` idle turns of a loop. */
-export type Spin = { readonly passes: number; readonly progress: boolean };
+export type Spin = { readonly passes: number; readonly progress: boolean; readonly polled: boolean };
 
 export type LoopWorld = {
   readonly step: number;
@@ -132,7 +132,7 @@ export function createLoop(program: Program, scenarioId: string, options: LoopOp
     lastThread: MAIN_THREAD - 1,
     threadsCreated: 0,
     // The first arrival at a loop head is not an idle turn: nothing has had a chance to happen yet.
-    spin: { passes: 0, progress: true },
+    spin: { passes: 0, progress: true, polled: false },
     spinPasses: options.spinPasses ?? 1,
     clock: 0,
     exited: program.module.body.length === 0,
