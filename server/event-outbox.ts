@@ -36,6 +36,9 @@ export class EventOutbox {
   /** Events and segments inside #held, so the backlog counts them too. */
   #heldEvents = 0;
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  /** Date.now() of the last flush that sent events: the first event after a quiet spell goes at once. */
+  #lastFlush = Number.NEGATIVE_INFINITY;
   #paused = false;
   #closed = false;
 
@@ -48,7 +51,7 @@ export class EventOutbox {
     if (this.#closed) return;
     this.#queue.push(event);
     if (!this.#checkBacklog()) return;
-    this.#schedule(EVENT_FLUSH_MS);
+    this.#scheduleEvents();
   }
 
   /** Captured segments travel like events: batched, and held while the browser is behind. */
@@ -56,7 +59,7 @@ export class EventOutbox {
     if (this.#closed) return;
     this.#segments.push(segment);
     if (!this.#checkBacklog()) return;
-    this.#schedule(EVENT_FLUSH_MS);
+    this.#scheduleEvents();
   }
 
   /** Sends a reply as soon as the browser keeps up, after the events that came before it. */
@@ -72,8 +75,7 @@ export class EventOutbox {
   }
 
   flush(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer();
     if (this.#closed) return;
     while (this.#held.length > 0 && this.#ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
       const message = this.#held.shift() as string;
@@ -81,6 +83,7 @@ export class EventOutbox {
     }
     if (this.#held.length === 0) {
       this.#heldEvents = 0;
+      if (this.#queue.length + this.#segments.length > 0) this.#lastFlush = Date.now();
       while (this.#queue.length > 0 && this.#ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
         this.#ws.send(this.#eventBatch());
       }
@@ -93,8 +96,7 @@ export class EventOutbox {
 
   close(): void {
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer();
     this.#queue = [];
     this.#segments = [];
     this.#held = [];
@@ -143,7 +145,26 @@ export class EventOutbox {
     if (this.#paused || waiting) this.#schedule(DRAIN_POLL_MS);
   }
 
+  /**
+   * Light traffic goes out at once: the first event after a quiet spell is sent as soon as the
+   * work of this turn of the event loop is done (setImmediate, so a read and the write it causes
+   * still travel together). Under load, at most one message per EVENT_FLUSH_MS.
+   */
+  #scheduleEvents(): void {
+    if (this.#timer !== undefined || this.#immediate !== undefined) return;
+    const wait = this.#lastFlush + EVENT_FLUSH_MS - Date.now();
+    if (wait <= 0) this.#immediate = setImmediate(() => this.flush());
+    else this.#schedule(wait);
+  }
+
   #schedule(delay: number): void {
     if (this.#timer === undefined) this.#timer = setTimeout(() => this.flush(), delay);
+  }
+
+  #cancelTimer(): void {
+    clearTimeout(this.#timer);
+    clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
   }
 }

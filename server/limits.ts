@@ -49,7 +49,7 @@ export const LIFETIME_MS = 2 * 60 * 60 * 1000;
  * gone (a closed laptop, a dropped network) and is ended, freeing its slot. Browsers answer pings
  * by themselves, even in a hidden tab.
  */
-export const HEARTBEAT_INTERVAL_MS = 10 * 1000;
+export const HEARTBEAT_INTERVAL_MS = 5 * 1000;
 
 /**
  * When the process is full, the session that has sent nothing for longest gives its slot to the

@@ -289,6 +289,9 @@ export class Session {
           tracked.close();
           this.#reply({ type: 'ok', id: message.id });
         });
+      case 'presence':
+        // Receiving it has already kept the session from idling out; nothing to answer.
+        return;
       case 'sockets':
         this.#listSockets(message.id).catch((error: unknown) => {
           reportFailure('a "sockets" request', error);

@@ -47,7 +47,8 @@ export const SECURITY_HEADERS = {
 } as const;
 
 type Found = { path: string; size: number; mtimeMs: number };
-type Cached = { size: number; mtimeMs: number; body: Buffer };
+/** A file's bytes as read for one (size, mtime): concurrent requests share one read. */
+type Cached = { size: number; mtimeMs: number; body: Promise<Buffer> };
 
 async function fileAt(path: string): Promise<Found | undefined> {
   const info = await stat(path).catch(() => undefined);
@@ -80,9 +81,13 @@ export function staticFiles(root: string): (request: IncomingMessage, response: 
     if (found.size > MAX_CACHED_FILE_BYTES) return undefined;
     const hit = cache.get(found.path);
     if (hit !== undefined && hit.size === found.size && hit.mtimeMs === found.mtimeMs) return hit.body;
-    const data = await readFile(found.path);
-    cache.set(found.path, { size: found.size, mtimeMs: found.mtimeMs, body: data });
-    return data;
+    const body = readFile(found.path);
+    cache.set(found.path, { size: found.size, mtimeMs: found.mtimeMs, body });
+    // A failed read is not kept: the next request tries again.
+    body.catch(() => {
+      if (cache.get(found.path)?.body === body) cache.delete(found.path);
+    });
+    return body;
   }
 
   async function resolveFile(pathname: string): Promise<Found | undefined> {

@@ -37,6 +37,13 @@ export type SandboxHandlers = {
  */
 export const REQUESTS_PER_SECOND = 30;
 
+/**
+ * While the page is visible it tells the server so this often, well inside the server's idle
+ * timeout (IDLE_TIMEOUT_MS) and its reclaim threshold (RECLAIM_IDLE_MS): a learner reading a long
+ * lesson keeps their sandbox; a tab left hidden lets it go.
+ */
+export const PRESENCE_INTERVAL_MS = 60 * 1000;
+
 const CLOSE_REASONS: Record<number, string> = {
   1000: 'closed',
   1001: 'the server is shutting down',
@@ -101,8 +108,17 @@ export class SandboxConnection {
     ws.addEventListener('open', () =>
       ws.send(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION } satisfies ClientMessage)),
     );
+    const present = () => {
+      if (document.visibilityState === 'visible' && ws.readyState === WebSocket.OPEN) {
+        ws.send(JSON.stringify({ type: 'presence' } satisfies ClientMessage));
+      }
+    };
+    const presence = setInterval(present, PRESENCE_INTERVAL_MS);
+    document.addEventListener('visibilitychange', present);
     ws.addEventListener('message', (event) => this.#receive(String(event.data)));
     ws.addEventListener('close', (event) => {
+      clearInterval(presence);
+      document.removeEventListener('visibilitychange', present);
       if (this.#ws !== ws) return;
       this.#ws = undefined;
       const failed: Reply = { type: 'error', code: 'socket-closed', message: 'the sandbox connection closed before the reply' };

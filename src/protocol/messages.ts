@@ -3,7 +3,7 @@ import { socketAddress, socketEvent, socketOrigin, socketRole } from './events.t
 import { capturedSegment, captureState } from './segments.ts';
 
 /** Bumped whenever a message changes shape; the hello carries it. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Path of the sandbox WebSocket on the site's own origin. */
 export const SANDBOX_PATH = '/sandbox';
@@ -49,6 +49,9 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('shutdown'), id: requestId, socket: socketId }),
   z.object({ type: z.literal('close'), id: requestId, socket: socketId }),
   z.object({ type: z.literal('sockets'), id: requestId }),
+  z
+    .object({ type: z.literal('presence') })
+    .describe('Sent while the page is visible, so a learner reading a long lesson is not closed for idleness.'),
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 

@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws';
 import { LIMITS } from '../../server/limits.ts';
 import { Session } from '../../server/session.ts';
 import { createRng, seedRng, type Rng } from '../../src/core/rng.ts';
-import { clientMessage, type ServerMessage } from '../../src/protocol/messages.ts';
+import { clientMessage, PROTOCOL_VERSION, type ServerMessage } from '../../src/protocol/messages.ts';
 import { until } from './harness.ts';
 
 /**
@@ -45,7 +45,8 @@ class RecordingSocket extends EventEmitter {
 }
 
 const VALID = [
-  { type: 'hello', version: 1 },
+  { type: 'hello', version: PROTOCOL_VERSION },
+  { type: 'presence' },
   { type: 'connect', id: 1, target: 'echo' },
   { type: 'send', id: 2, socket: 's2', data: 'hello\n' },
   { type: 'shutdown', id: 3, socket: 's2' },
@@ -119,8 +120,10 @@ function expectsReply(frame: { data: Buffer; isBinary: boolean }): boolean {
     return true;
   }
   const parsed = clientMessage.safeParse(value);
-  // A well-formed hello of the right version is the one message with no answer.
-  return !(parsed.success && parsed.data.type === 'hello' && parsed.data.version === 1);
+  // A hello of the right version and a presence are the messages with no answer.
+  if (!parsed.success) return true;
+  if (parsed.data.type === 'presence') return false;
+  return !(parsed.data.type === 'hello' && parsed.data.version === PROTOCOL_VERSION);
 }
 
 function collectGarbage(): () => void {

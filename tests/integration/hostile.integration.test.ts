@@ -272,6 +272,21 @@ describe('denial of service between learners', () => {
   });
 });
 
+describe('idleness', () => {
+  it('keeps a session whose page says it is present, and closes it once the page falls silent', async () => {
+    const playground = await playgroundWith({ idleTimeoutMs: 300 });
+    const client = await TestClient.open(playground);
+    for (let i = 0; i < 8; i++) {
+      client.sendRaw(JSON.stringify({ type: 'presence' }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(client.closed).toBeUndefined();
+    expect(client.messages.filter((message) => message.type === 'error')).toEqual([]);
+    await until(() => client.closed !== undefined, 'the idle session to close');
+    expect(client.closed).toEqual({ code: CLOSE.normal, reason: 'idle for too long' });
+  });
+});
+
 describe('hardening', () => {
   it('sends a content security policy and cross-origin isolation headers', async () => {
     const playground = await playgroundWith();

@@ -56,6 +56,22 @@ describe('EventOutbox', () => {
     expect(ws.sent[0]?.events?.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it('sends the first event after a quiet spell at once, and batches what follows it closely', () => {
+    outbox.push(event(0));
+    vi.advanceTimersByTime(1);
+    expect(ws.sent.map((m) => m.events?.map((e) => e.seq))).toEqual([[0]]);
+    outbox.push(event(1));
+    outbox.push(event(2));
+    vi.advanceTimersByTime(1);
+    expect(ws.sent).toHaveLength(1);
+    vi.advanceTimersByTime(EVENT_FLUSH_MS);
+    expect(ws.sent.map((m) => m.events?.map((e) => e.seq))).toEqual([[0], [1, 2]]);
+    vi.advanceTimersByTime(EVENT_FLUSH_MS * 3);
+    outbox.push(event(3));
+    vi.advanceTimersByTime(1);
+    expect(ws.sent).toHaveLength(3);
+  });
+
   it(`splits a burst into messages of at most ${MAX_EVENTS_PER_MESSAGE} events, in order`, () => {
     for (let i = 0; i < MAX_EVENTS_PER_MESSAGE * 2 + 1; i++) outbox.push(event(i));
     vi.advanceTimersByTime(EVENT_FLUSH_MS);
