@@ -1,7 +1,6 @@
 import { describeEvent, describeSegment } from '../viz/describe-event.ts';
-import { mountSequenceDiagram, sequenceDiagram } from '../viz/sequence-diagram.ts';
-import { buildSequenceModel, formatMicros, type Arrow, type Mark } from '../viz/sequence-model.ts';
 import { part } from './dom.ts';
+import { mountLiveDiagram } from './live-diagram.ts';
 import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
 import { EventStore, type SessionRecord } from './event-store.ts';
 import { describeClose, SandboxConnection, type ConnectionStatus } from './sandbox-connection.ts';
@@ -32,9 +31,7 @@ export function mountEchoLab(root: HTMLElement): void {
   terminalHost.textContent = '';
 
   const store = new EventStore();
-  const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
-  const diagram = mountSequenceDiagram(diagramBox, 'Sequence diagram of this session');
-  let selected: Arrow | Mark | undefined;
+  const diagram = mountLiveDiagram(diagramBox, detail, () => store);
   let echoAddress: string | undefined;
 
   const terminal = createXterm(terminalHost, 'Sandbox terminal: type help for commands');
@@ -94,44 +91,6 @@ export function mountEchoLab(root: HTMLElement): void {
     setTimeout(() => (copy.textContent = 'Copy nc command'), 2500);
   });
 
-  function showDetail(item: Arrow | Mark): void {
-    selected = item;
-    detail.hidden = false;
-    detail.replaceChildren();
-    const heading = document.createElement('p');
-    heading.className = 'lab-detail-title';
-    heading.textContent = 'description' in item ? item.description : `${item.label} on ${item.lane}`;
-    const times = document.createElement('p');
-    times.textContent = item.events.map((event) => `${event.kind} at ${formatMicros(event.t)}`).join(' · ');
-    const raw = document.createElement('pre');
-    const segment = 'segment' in item ? item.segment : undefined;
-    raw.textContent = JSON.stringify(segment ?? (item.events.length === 1 ? item.events[0] : item.events), null, 2);
-    const close = document.createElement('button');
-    close.type = 'button';
-    close.className = 'lab-button';
-    close.textContent = 'Close details';
-    close.addEventListener('click', () => {
-      detail.hidden = true;
-      selected = undefined;
-      draw(store);
-    });
-    detail.append(heading, times, raw, close);
-    draw(store);
-  }
-
-  function draw(record: SessionRecord): void {
-    const follow = nearBottom(diagramBox);
-    sequenceDiagram(diagram, buildSequenceModel(record.events, record.segments), {
-      // Captured segments carry a second line of options.
-      rowHeight: record.segments.length > 0 ? 44 : undefined,
-      width: diagramBox.clientWidth,
-      reducedMotion: reducedMotion.matches,
-      onSelect: showDetail,
-      selected: selected?.id,
-    });
-    if (follow) diagramBox.scrollTop = diagramBox.scrollHeight;
-  }
-
   function appendLog(all: SessionRecord, added: SessionRecord): void {
     if (added.events.length === 0 && added.segments.length === 0) log.replaceChildren();
     const follow = nearBottom(log);
@@ -152,10 +111,9 @@ export function mountEchoLab(root: HTMLElement): void {
   }
 
   store.subscribe((all, added) => {
-    draw(all);
+    diagram.draw(all);
     appendLog(all, added);
   });
-  new ResizeObserver(() => draw(store)).observe(diagramBox);
 
   showStatus(connection.status);
   connection.open();
