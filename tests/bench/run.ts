@@ -12,6 +12,7 @@ import { buildSequenceModel } from '../../src/viz/sequence-model.ts';
 import { buildTcpSequenceModel } from '../../src/viz/tcp-sequence-model.ts';
 
 await import('./tcp.bench.ts');
+await import('./loop.bench.ts');
 
 const FRAME_MS = 1000 / 60;
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

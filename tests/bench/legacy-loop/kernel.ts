@@ -1,0 +1,381 @@
+/**
+ * The simulated kernel: the program's sockets by fd, and the remote hosts at the
+ * other end of each connection. Every function returns a new Kernel and leaves
+ * the old one untouched, so each step of a run keeps its own.
+ */
+export type Address = { readonly host: string; readonly port: number };
+
+export const SERVER_HOST = '127.0.0.1';
+export const SERVER_PORT = 65432;
+const FIRST_CLIENT_PORT = 50001;
+/** Linux's default send buffer (net.ipv4.tcp_wmem, middle value). */
+export const DEFAULT_SEND_BUFFER = 16_384;
+/** Descriptors 0, 1 and 2 are stdin, stdout and stderr, so a process's first socket is fd 3. */
+const FIRST_FD = 3;
+
+export function addressText(a: Address): string {
+  return `${a.host}:${a.port}`;
+}
+
+type SocketCommon = {
+  /** Stable across the socket's life; the fd is only the number the process uses for it. */
+  readonly id: number;
+  /** undefined while a connection waits in an accept queue, and after close() while unsent bytes drain. */
+  readonly fd: number | undefined;
+  readonly blocking: boolean;
+  readonly local: Address | undefined;
+};
+
+export type FreshSocket = SocketCommon & { readonly kind: 'socket' };
+
+export type ListeningSocket = SocketCommon & {
+  readonly kind: 'listening';
+  readonly backlog: number;
+  /** Established connections accept() has not taken yet, oldest first, by socket id. */
+  readonly acceptQueue: readonly number[];
+};
+
+export type ConnectedSocket = SocketCommon & {
+  readonly kind: 'connected';
+  readonly peer: Address;
+  readonly peerName: string;
+  /** A non-blocking connect() whose handshake has not completed. */
+  readonly connecting: boolean;
+  readonly recvBuffer: string;
+  /** Bytes handed to send() that the peer has not read yet. */
+  readonly sendBuffer: string;
+  readonly sendCapacity: number;
+  /** The peer's FIN arrived: recv() returns b'' once recvBuffer is empty. */
+  readonly peerFin: boolean;
+  /** The program closed it; the kernel sends the FIN after the last queued byte. */
+  readonly closed: boolean;
+};
+
+export type KernelSocket = FreshSocket | ListeningSocket | ConnectedSocket;
+
+/** client: connects to the program (a server); echo-server and chat-server: what the client programs talk to. */
+export type PeerKind = 'client' | 'echo-server' | 'chat-server';
+
+export type Peer = {
+  readonly name: string;
+  readonly kind: PeerKind;
+  readonly address: Address;
+  /** The program's socket for this connection; it leaves the table once closed and drained. */
+  readonly socket: number | undefined;
+  /** reset: the program's side went away with bytes unread (or still queued for accept) and answered with RST. */
+  readonly state: 'connecting' | 'established' | 'refused' | 'reset';
+  /** Reads only when a drain input says so; everyone else reads whatever arrives at once. */
+  readonly slowReader: boolean;
+  readonly sent: string;
+  readonly received: string;
+  readonly finSent: boolean;
+  readonly finReceived: boolean;
+  /** What the program's recv() calls returned on this connection. */
+  readonly readByProgram: string;
+  /** What the program's send() and sendall() handed to the kernel on this connection. */
+  readonly writtenByProgram: string;
+};
+
+export type Kernel = {
+  readonly sockets: readonly KernelSocket[];
+  readonly peers: readonly Peer[];
+  readonly nextSocketId: number;
+  readonly nextPort: number;
+  readonly sendCapacity: number;
+};
+
+export type Attempt<T> = { readonly kind: 'done'; readonly kernel: Kernel; readonly value: T } | { readonly kind: 'wait'; readonly why: string };
+
+export function createKernel(sendCapacity: number = DEFAULT_SEND_BUFFER): Kernel {
+  return { sockets: [], peers: [], nextSocketId: 1, nextPort: FIRST_CLIENT_PORT, sendCapacity };
+}
+
+export function findSocket(k: Kernel, id: number): KernelSocket | undefined {
+  return k.sockets.find((s) => s.id === id);
+}
+
+export function socketByFd(k: Kernel, fd: number): KernelSocket | undefined {
+  return k.sockets.find((s) => s.fd === fd);
+}
+
+export function findPeer(k: Kernel, name: string): Peer | undefined {
+  return k.peers.find((p) => p.name === name);
+}
+
+export function connected(k: Kernel, id: number): ConnectedSocket | undefined {
+  const s = findSocket(k, id);
+  return s?.kind === 'connected' ? s : undefined;
+}
+
+function mustFind(k: Kernel, id: number): KernelSocket {
+  const s = findSocket(k, id);
+  if (s === undefined) throw new RangeError(`no socket ${id} in the kernel`);
+  return s;
+}
+
+function replaceSocket(k: Kernel, next: KernelSocket): Kernel {
+  return { ...k, sockets: k.sockets.map((s) => (s.id === next.id ? next : s)) };
+}
+
+function replacePeer(k: Kernel, name: string, patch: Partial<Peer>): Kernel {
+  return { ...k, peers: k.peers.map((p) => (p.name === name ? { ...p, ...patch } : p)) };
+}
+
+function removeSocket(k: Kernel, id: number): Kernel {
+  return { ...k, sockets: k.sockets.filter((s) => s.id !== id) };
+}
+
+/** POSIX hands out the lowest free descriptor, so a closed fd's number comes back with the next socket. */
+function lowestFreeFd(k: Kernel): number {
+  const used = new Set(k.sockets.map((s) => s.fd));
+  let fd = FIRST_FD;
+  while (used.has(fd)) fd++;
+  return fd;
+}
+
+export function openSocket(k: Kernel): { readonly kernel: Kernel; readonly id: number; readonly fd: number } {
+  const fd = lowestFreeFd(k);
+  const id = k.nextSocketId;
+  const s: FreshSocket = { kind: 'socket', id, fd, blocking: true, local: undefined };
+  return { kernel: { ...k, sockets: [...k.sockets, s], nextSocketId: id + 1 }, id, fd };
+}
+
+export function bindSocket(k: Kernel, id: number, local: Address): Kernel {
+  return replaceSocket(k, { ...mustFind(k, id), local });
+}
+
+export function listenSocket(k: Kernel, id: number, backlog: number): Kernel {
+  const s = mustFind(k, id);
+  return replaceSocket(k, { id: s.id, fd: s.fd, blocking: s.blocking, local: s.local, kind: 'listening', backlog, acceptQueue: [] });
+}
+
+export function setBlocking(k: Kernel, id: number, blocking: boolean): Kernel {
+  return replaceSocket(k, { ...mustFind(k, id), blocking });
+}
+
+export function listenerOn(k: Kernel, port: number): ListeningSocket | undefined {
+  return k.sockets.find((s): s is ListeningSocket => s.kind === 'listening' && s.local?.port === port);
+}
+
+/** Linux's sk_stream_is_writeable: free space at least half of what is queued, so a nearly full buffer stays quiet. */
+export function writableSocket(s: ConnectedSocket): boolean {
+  const queued = s.sendBuffer.length;
+  const free = s.sendCapacity - queued;
+  return !s.connecting && !s.closed && free > 0 && free >= queued >> 1;
+}
+
+export type Readiness = { readonly readable: boolean; readonly writable: boolean };
+
+/** What poll/epoll would report for this socket right now. */
+export function readiness(k: Kernel, id: number): Readiness {
+  const s = findSocket(k, id);
+  if (s === undefined || s.fd === undefined) return { readable: false, writable: false };
+  if (s.kind === 'listening') return { readable: s.acceptQueue.length > 0, writable: false };
+  if (s.kind === 'socket') return { readable: false, writable: false };
+  return { readable: !s.connecting && (s.recvBuffer.length > 0 || s.peerFin), writable: writableSocket(s) };
+}
+
+/** Why a socket is readable, in words: "2 bytes to read", "the peer's FIN (EOF)", "2 connections waiting". */
+export function readableText(k: Kernel, id: number): string {
+  const s = findSocket(k, id);
+  if (s?.kind === 'listening') return `${s.acceptQueue.length} connection${s.acceptQueue.length === 1 ? '' : 's'} waiting in its accept queue`;
+  if (s?.kind !== 'connected') return 'nothing to read';
+  if (s.recvBuffer.length > 0) return `${s.recvBuffer.length} byte${s.recvBuffer.length === 1 ? '' : 's'} to read`;
+  return s.peerFin ? "the peer's FIN to read (EOF)" : 'nothing to read';
+}
+
+export function writableText(s: ConnectedSocket): string {
+  const free = s.sendCapacity - s.sendBuffer.length;
+  return `room to write (${s.sendBuffer.length === 0 ? 'its send buffer is empty' : `${free} of ${s.sendCapacity} bytes free`})`;
+}
+
+/** The peer reads whatever is queued for it: at once for a prompt reader, up to `limit` bytes for a drain input. */
+function deliver(k: Kernel, id: number, limit: number): Kernel {
+  const s = connected(k, id);
+  if (s === undefined) return k;
+  const peer = findPeer(k, s.peerName);
+  if (peer === undefined) return k;
+  const n = Math.min(limit, s.sendBuffer.length);
+  const next: ConnectedSocket = { ...s, sendBuffer: s.sendBuffer.slice(n) };
+  let out = replacePeer(replaceSocket(k, next), peer.name, { received: peer.received + s.sendBuffer.slice(0, n) });
+  if (next.closed && next.sendBuffer.length === 0) {
+    out = replacePeer(removeSocket(out, id), peer.name, { finReceived: true });
+  }
+  return out;
+}
+
+export function acceptConnection(k: Kernel, listenerId: number): Attempt<ConnectedSocket> {
+  const l = mustFind(k, listenerId);
+  if (l.kind !== 'listening') throw new TypeError(`socket ${listenerId} is not listening`);
+  const [first, ...rest] = l.acceptQueue;
+  if (first === undefined) return { kind: 'wait', why: 'no connection in the accept queue' };
+  const conn = connected(k, first);
+  if (conn === undefined) throw new RangeError(`queued connection ${first} is missing`);
+  // accept() returns a blocking socket even when the listener is non-blocking: O_NONBLOCK is not inherited on Linux.
+  const taken: ConnectedSocket = { ...conn, fd: lowestFreeFd(k), blocking: true };
+  const kernel = replaceSocket(replaceSocket(k, { ...l, acceptQueue: rest }), taken);
+  return { kind: 'done', kernel, value: taken };
+}
+
+/** recv(): up to `max` bytes, or '' for EOF once the peer's FIN is the only thing left. */
+export function receive(k: Kernel, id: number, max: number): Attempt<string> {
+  const s = connected(k, id);
+  if (s === undefined) throw new TypeError(`socket ${id} is not connected`);
+  if (s.recvBuffer.length === 0) {
+    if (s.peerFin) return { kind: 'done', kernel: k, value: '' };
+    return { kind: 'wait', why: 'no data has arrived and the peer has not closed' };
+  }
+  const data = s.recvBuffer.slice(0, max);
+  const peer = findPeer(k, s.peerName);
+  let kernel = replaceSocket(k, { ...s, recvBuffer: s.recvBuffer.slice(data.length) });
+  if (peer !== undefined) kernel = replacePeer(kernel, peer.name, { readByProgram: peer.readByProgram + data });
+  return { kind: 'done', kernel, value: data };
+}
+
+/** send(): copies as many bytes as the send buffer has room for and returns the count. */
+export function transmit(k: Kernel, id: number, data: string): Attempt<number> {
+  const s = connected(k, id);
+  if (s === undefined) throw new TypeError(`socket ${id} is not connected`);
+  const free = s.sendCapacity - s.sendBuffer.length;
+  if (free <= 0) return { kind: 'wait', why: `the send buffer is full (${s.sendBuffer.length} of ${s.sendCapacity} bytes)` };
+  const chunk = data.slice(0, free);
+  const peer = findPeer(k, s.peerName);
+  let kernel = replaceSocket(k, { ...s, sendBuffer: s.sendBuffer + chunk });
+  if (peer !== undefined) {
+    kernel = replacePeer(kernel, peer.name, { writtenByProgram: peer.writtenByProgram + chunk });
+    if (!peer.slowReader) kernel = deliver(kernel, id, Infinity);
+  }
+  return { kind: 'done', kernel, value: chunk.length };
+}
+
+/** Linux answers with RST and throws both buffers away. */
+function reset(k: Kernel, ids: readonly number[]): Kernel {
+  const names = k.sockets.flatMap((x) => (x.kind === 'connected' && ids.includes(x.id) ? [x.peerName] : []));
+  return {
+    ...k,
+    sockets: k.sockets.filter((x) => !ids.includes(x.id)),
+    peers: k.peers.map((p) => (names.includes(p.name) ? { ...p, state: 'reset' } : p)),
+  };
+}
+
+/**
+ * close(): the fd is free at once. A connection's FIN follows its last unsent byte (Linux keeps
+ * the socket until then), unless bytes were left unread: then, as on Linux, it is reset. Closing a
+ * listener resets the connections still in its accept queue.
+ */
+export function closeSocket(k: Kernel, id: number): Kernel {
+  const s = mustFind(k, id);
+  if (s.kind === 'listening') return reset({ ...k, sockets: k.sockets.filter((x) => x.id !== id) }, s.acceptQueue);
+  if (s.kind === 'socket') return removeSocket(k, id);
+  if (s.recvBuffer.length > 0) return reset(k, [id]);
+  return deliver(replaceSocket(k, { ...s, fd: undefined, closed: true }), id, 0);
+}
+
+export type PeerSpec = { readonly name: string; readonly kind: PeerKind; readonly slowReader: boolean };
+
+function newPeer(spec: PeerSpec, address: Address, socket: number | undefined, state: Peer['state']): Peer {
+  return {
+    name: spec.name,
+    kind: spec.kind,
+    address,
+    socket,
+    state,
+    slowReader: spec.slowReader,
+    sent: '',
+    received: '',
+    finSent: false,
+    finReceived: false,
+    readByProgram: '',
+    writtenByProgram: '',
+  };
+}
+
+/**
+ * A remote client connects to `port`. With a listener there, the kernel completes the handshake on
+ * its own and queues the connection; with none, it answers the SYN with RST.
+ */
+export function clientConnects(k: Kernel, spec: PeerSpec, port: number, address?: Address): Kernel {
+  const from = address ?? { host: SERVER_HOST, port: k.nextPort };
+  const nextPort = address === undefined ? k.nextPort + 1 : k.nextPort;
+  const l = listenerOn(k, port);
+  if (l === undefined) return { ...k, nextPort, peers: [...k.peers, newPeer(spec, from, undefined, 'refused')] };
+  const id = k.nextSocketId;
+  const conn: ConnectedSocket = {
+    kind: 'connected',
+    id,
+    fd: undefined,
+    blocking: true,
+    local: l.local,
+    peer: from,
+    peerName: spec.name,
+    connecting: false,
+    recvBuffer: '',
+    sendBuffer: '',
+    sendCapacity: k.sendCapacity,
+    peerFin: false,
+    closed: false,
+  };
+  const queued: ListeningSocket = { ...l, acceptQueue: [...l.acceptQueue, id] };
+  return {
+    ...k,
+    sockets: [...k.sockets.map((s) => (s.id === l.id ? queued : s)), conn],
+    peers: [...k.peers, newPeer(spec, from, id, 'established')],
+    nextSocketId: id + 1,
+    nextPort,
+  };
+}
+
+/** The program's connect(): the socket gets an ephemeral port; `established` says whether the handshake is already done. */
+export function connectTo(k: Kernel, id: number, spec: PeerSpec, server: Address, established: boolean): Kernel {
+  const s = mustFind(k, id);
+  const local: Address = { host: SERVER_HOST, port: k.nextPort };
+  const conn: ConnectedSocket = {
+    kind: 'connected',
+    id: s.id,
+    fd: s.fd,
+    blocking: s.blocking,
+    local,
+    peer: server,
+    peerName: spec.name,
+    connecting: !established,
+    recvBuffer: '',
+    sendBuffer: '',
+    sendCapacity: k.sendCapacity,
+    peerFin: false,
+    closed: false,
+  };
+  const peer = newPeer(spec, server, id, established ? 'established' : 'connecting');
+  return { ...replaceSocket(k, conn), peers: [...k.peers, peer], nextPort: k.nextPort + 1 };
+}
+
+/** The server's SYN, ACK arrives for a non-blocking connect(): the socket becomes writable. */
+export function completeHandshake(k: Kernel, name: string): Kernel {
+  const peer = findPeer(k, name);
+  const s = peer?.socket === undefined ? undefined : connected(k, peer.socket);
+  if (peer === undefined || s === undefined) return k;
+  return replacePeer(replaceSocket(k, { ...s, connecting: false }), name, { state: 'established' });
+}
+
+/** Bytes from a peer land in the program's receive buffer (the simulation's receive buffers never fill). */
+export function peerSends(k: Kernel, name: string, data: string): Kernel {
+  const peer = findPeer(k, name);
+  const s = peer?.socket === undefined ? undefined : connected(k, peer.socket);
+  if (peer === undefined || s === undefined) return k;
+  return replacePeer(replaceSocket(k, { ...s, recvBuffer: s.recvBuffer + data }), name, { sent: peer.sent + data });
+}
+
+/** The peer's FIN: after the buffered bytes, recv() will return b''. */
+export function peerCloses(k: Kernel, name: string): Kernel {
+  const peer = findPeer(k, name);
+  if (peer === undefined) return k;
+  const s = peer.socket === undefined ? undefined : connected(k, peer.socket);
+  const kernel = s === undefined ? k : replaceSocket(k, { ...s, peerFin: true });
+  return replacePeer(kernel, name, { finSent: true });
+}
+
+/** A slow reader's recv() takes up to `n` bytes, making room in the program's send buffer. */
+export function peerDrains(k: Kernel, name: string, n: number): Kernel {
+  const peer = findPeer(k, name);
+  if (peer?.socket === undefined) return k;
+  return deliver(k, peer.socket, n);
+}

@@ -1,0 +1,64 @@
+/**
+ * The event-loop stepper's engine: the Python interpreter running nonblocking_busy.py against the
+ * hand-coded engine it replaced (tests/bench/legacy-loop, the same program as a switch per line),
+ * on the same scenario, in this same run.
+ */
+import { readFileSync } from 'node:fs';
+import { createLoop, createLoopHistory, currentLoop, jumpLoop, loadProgram, loopHistoryOf, programInfo, runLoop } from '../../src/core/select-loop/index.ts';
+import { createLoop as legacyCreate } from './legacy-loop/world.ts';
+import { runLoop as legacyRun } from './legacy-loop/step.ts';
+
+const FRAME_MS = 1000 / 60;
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const info = programInfo('nonblocking-busy');
+const loaded = loadProgram(info, readFileSync(new URL(`../../content/programs/${info.file}`, import.meta.url), 'utf8'));
+if (!loaded.ok) throw new Error(loaded.problem.message);
+const program = loaded.program;
+const STEPS = 10_000;
+
+function best(repeat: number, work: () => number): { ms: number; steps: number } {
+  let ms = Infinity;
+  let steps = 0;
+  for (let i = 0; i < repeat; i++) {
+    const t0 = performance.now();
+    steps = work();
+    ms = Math.min(ms, performance.now() - t0);
+  }
+  return { ms, steps };
+}
+
+console.log(`\nevent-loop engine: nonblocking_busy.py × three-clients, ${fmt(STEPS, 0)} steps (best of 3)`);
+const interp = best(3, () => runLoop(createLoop(program, 'three-clients'), STEPS).length - 1);
+const legacy = best(3, () => legacyRun(legacyCreate('nonblocking-busy', 'three-clients'), STEPS).length - 1);
+const perSecond = (r: { ms: number; steps: number }) => (r.steps / r.ms) * 1000;
+console.log(`  interpreter: ${fmt(interp.ms, 0)} ms, ${fmt(perSecond(interp), 0)} steps/s`);
+console.log(`  hand-coded switch: ${fmt(legacy.ms, 0)} ms, ${fmt(perSecond(legacy), 0)} steps/s`);
+console.log(`  ratio: the interpreter takes ${fmt(interp.ms / legacy.ms, 1)}× as long to build the run`);
+
+// The longest run the page builds: a busy loop runs to the stepper's cap.
+{
+  const t0 = performance.now();
+  const worlds = runLoop(createLoop(program, 'three-clients'), 3000);
+  const ms = performance.now() - t0;
+  const t1 = performance.now();
+  legacyRun(legacyCreate('nonblocking-busy', 'three-clients'), 3000);
+  const old = performance.now() - t1;
+  console.log(`\nlongest run the page builds (${worlds.length - 1} steps, the stepper's cap)`);
+  console.log(`  interpreter ${fmt(ms, 0)} ms, hand-coded ${fmt(old, 0)} ms; ratio ${fmt(ms / old, 1)}×, ${fmt(ms / FRAME_MS, 1)} frames`);
+}
+
+// Jumping reads a kept world; replaying from step 0 would mean rebuilding the run.
+{
+  const worlds = runLoop(createLoop(program, 'three-clients'), STEPS);
+  const h = loopHistoryOf(worlds);
+  const jumps = 100_000;
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < jumps; i++) sink += currentLoop(jumpLoop(h, (i * 7919) % worlds.length)).step;
+  const perJump = (performance.now() - t0) / jumps;
+  const fresh = best(1, () => currentLoop(jumpLoop(createLoopHistory(createLoop(program, 'three-clients')), STEPS - 1)).step);
+  console.log(`\njump within a ${fmt(worlds.length - 1, 0)}-step run (${sink > 0 ? 'checked' : 'empty'})`);
+  console.log(`  to a kept step: ${fmt(perJump * 1000, 2)} µs, ${fmt((perJump / FRAME_MS) * 100, 5)} % of a frame`);
+  console.log(`  to step ${fmt(STEPS - 1, 0)} of a run not built yet: ${fmt(fresh.ms, 0)} ms`);
+}
