@@ -58,15 +58,17 @@ describe.skipIf(skipReason !== '')('Linux sockets as the lessons describe them',
   });
 
   it(title('SO_REUSEADDR lets a bind past old connections only when the old and the new socket both set it, never past a listener'), async () => {
-    const result = await check<Record<string, Outcome>>('reuseaddr');
-    const inUse = { raised: 'OSError', errno: 'EADDRINUSE' };
+    const result = await check<Record<string, Outcome & { old: string }>>('reuseaddr');
+    const bound = (old: string) => ({ old, returned: null });
+    const inUse = (old: string) => ({ old, raised: 'OSError', errno: 'EADDRINUSE' });
     expect(result).toEqual({
-      bothEstablished: { returned: null },
-      onlyNewEstablished: inUse,
-      onlyOldEstablished: inUse,
-      bothTimeWait: { returned: null },
-      onlyNewTimeWait: inUse,
-      bothStillListening: inUse,
+      bothEstablished: bound('ESTABLISHED'),
+      onlyNewEstablished: inUse('ESTABLISHED'),
+      onlyOldEstablished: inUse('ESTABLISHED'),
+      bothFinWait2: bound('FIN-WAIT-2'),
+      bothTimeWait: bound('TIME-WAIT'),
+      onlyNewTimeWait: inUse('TIME-WAIT'),
+      bothStillListening: inUse('LISTEN'),
     });
   });
 
