@@ -91,10 +91,14 @@ function callText(before: LoopWorld, c: CallRecord): string {
   }
 }
 
-function noteText(n: StepNote): string {
+function noteText(n: StepNote, code: string): string {
   switch (n.kind) {
-    case 'test':
-      return `The condition is ${n.value ? 'true' : 'false'}.`;
+    case 'test': {
+      const head = /^(if|elif|while)\s+(.*):$/.exec(code);
+      const cond = head?.[2] ?? 'the condition';
+      if (head?.[1] === 'while') return n.value ? `${cond} is true: the loop goes round again.` : `${cond} is false: the loop ends.`;
+      return n.value ? `${cond} is true, so its block runs.` : `${cond} is false, so its block is skipped.`;
+    }
     case 'assign':
       return n.names.map(([k, v]) => `${k} = ${v}`).join('; ') + '.';
     case 'loop-item':
@@ -119,10 +123,12 @@ function noteText(n: StepNote): string {
 }
 
 export function explainStep(before: LoopWorld, after: LoopWorld, t: LoopThread, line: number, calls: readonly CallRecord[], note: StepNote): string {
-  const parts = calls.map((c) => callText(before, c));
-  const said = noteText(note);
-  if (said !== '' && (parts.length === 0 || note.kind === 'test' || note.kind === 'raise' || note.kind === 'call')) parts.push(said);
   const text = (before.program.source[line - 1] ?? '').trim();
+  const parts = calls.map((c) => callText(before, c));
+  const said = noteText(note, text);
+  if (said !== '' && (parts.length === 0 || note.kind === 'test' || note.kind === 'raise' || note.kind === 'call')) parts.push(said);
+  const wasted = after.counters.wastedPasses - before.counters.wastedPasses;
+  if (wasted > 0) parts.push(`The turn before this one found nothing to do: ${plural(after.counters.wastedPasses, 'wasted turn')} so far.`);
   const extra = before.program.notes[text];
   if (extra !== undefined) parts.push(extra);
   if (!after.threads.some((x) => x.id === t.id) && !after.exited) parts.push(`${t.name} ends.`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoopWorld } from '../../../../src/core/select-loop/index.ts';
 import { findPeer, programInfo, runSource } from '../../../../src/core/select-loop/index.ts';
-import { programText } from '../../../../src/client/loop-programs.ts';
+import { programById, programText } from '../../../../src/client/loop-programs.ts';
 
 /** The program's text drives the run: change a line and the run changes with it. */
 function run(id: string, text: string, scenario: string): LoopWorld {
@@ -56,5 +56,16 @@ describe('mutation guard: the .py text is what runs', () => {
     const mutant = run('blocking-echo', edited('blocking-echo', 'PORT = 65432', 'PORT = 9000'), 'one-client');
     expect(mutant.kernel.sockets.find((s) => s.kind === 'listening')?.local?.port).toBe(9000);
     expect(findPeer(mutant.kernel, 'A')?.received).toBe('hello\n');
+  });
+
+  it('notes kept beside a program follow a line’s text, wherever an edit moves it', () => {
+    const note = programById('selectors-server').notes['sel.unregister(sock)'];
+    expect(note).toBeDefined();
+    const moved = `# an edit that moves every line down\n\n${programText('selectors-server')}`;
+    const r = runSource(programInfo('selectors-server'), moved, 'one-client', {}, programById('selectors-server').notes);
+    if (!r.ok) throw new Error(r.problem.message);
+    const step = r.run.worlds.find((w) => w.event.calls?.some((c) => c.call === 'unregister') === true);
+    expect(step?.event.line).toBe(34);
+    expect(step?.event.explanation).toContain(note);
   });
 });
