@@ -372,3 +372,22 @@ describe('after a reset, as Linux reports it', () => {
     ]);
   });
 });
+
+describe('a lost final ACK, then the FIN (RFC 9293 §3.10.7.4)', () => {
+  it('walks SYN-RECEIVED → ESTABLISHED → CLOSE-WAIT, two arrows of Figure 5, not one that is not there', () => {
+    const w = new Wire(client(), server());
+    w.apply('server', app({ op: 'listen' }));
+    w.apply('client', app({ op: 'connect' }));
+    // Deliver the SYN and the SYN, ACK; lose the client's final ACK.
+    w.flush((s) => s.flags.ACK && !s.flags.SYN);
+    expect(w.ends.client.state).toBe('ESTABLISHED');
+    expect(w.ends.server.state).toBe('SYN-RECEIVED');
+    w.apply('client', app({ op: 'close' }));
+    const fin = w.queue.shift()!.segment;
+    const r = endpointStep(w.ends.server, seg(fin), w.now + 10_000);
+    expect(r.transition?.hops.map((hop) => [hop.from, hop.to, hop.edge?.inFigure])).toEqual([
+      ['SYN-RECEIVED', 'ESTABLISHED', true],
+      ['ESTABLISHED', 'CLOSE-WAIT', true],
+    ]);
+  });
+});
