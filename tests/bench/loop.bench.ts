@@ -4,7 +4,7 @@
  * on the same scenario, in this same run.
  */
 import { readFileSync } from 'node:fs';
-import { createLoop, createLoopHistory, currentLoop, jumpLoop, loadProgram, loopHistoryOf, programInfo, runLoop } from '../../src/core/select-loop/index.ts';
+import { createLoop, loadProgram, programInfo, runLoop } from '../../src/core/select-loop/index.ts';
 import { createLoop as legacyCreate } from './legacy-loop/world.ts';
 import { runLoop as legacyRun } from './legacy-loop/step.ts';
 
@@ -48,16 +48,15 @@ console.log(`  ratio: the interpreter takes ${fmt(interp.ms / legacy.ms, 1)}× a
   console.log(`  interpreter ${fmt(ms, 0)} ms, hand-coded ${fmt(old, 0)} ms; ratio ${fmt(ms / old, 1)}×, ${fmt(ms / FRAME_MS, 1)} frames`);
 }
 
-// Jumping reads a kept world; replaying from step 0 would mean rebuilding the run.
+// Jumping reads a kept world (the stepper keeps every world of its run); replaying from step 0 would mean rebuilding the run.
 {
   const worlds = runLoop(createLoop(program, 'three-clients'), STEPS);
-  const h = loopHistoryOf(worlds);
   const jumps = 100_000;
   let sink = 0;
   const t0 = performance.now();
-  for (let i = 0; i < jumps; i++) sink += currentLoop(jumpLoop(h, (i * 7919) % worlds.length)).step;
+  for (let i = 0; i < jumps; i++) sink += worlds[(i * 7919) % worlds.length]?.step ?? 0;
   const perJump = (performance.now() - t0) / jumps;
-  const fresh = best(1, () => currentLoop(jumpLoop(createLoopHistory(createLoop(program, 'three-clients')), STEPS - 1)).step);
+  const fresh = best(1, () => runLoop(createLoop(program, 'three-clients'), STEPS - 1).length);
   console.log(`\njump within a ${fmt(worlds.length - 1, 0)}-step run (${sink > 0 ? 'checked' : 'empty'})`);
   console.log(`  to a kept step: ${fmt(perJump * 1000, 2)} µs, ${fmt((perJump / FRAME_MS) * 100, 5)} % of a frame`);
   console.log(`  to step ${fmt(STEPS - 1, 0)} of a run not built yet: ${fmt(fresh.ms, 0)} ms`);

@@ -1,8 +1,6 @@
 export type { LoopWorld, LoopThread, LoopEvent, LoopOptions, Counters, Frame, Spin, ProgramId, Wait, CallRecord, Traceback } from './world.ts';
 export { createLoop } from './world.ts';
 export { stepLoop, runLoop, isWaitingForNetwork, isSettled } from './step.ts';
-export type { LoopHistory } from './history.ts';
-export { createLoopHistory, loopHistoryOf, currentLoop, forwardLoop, backLoop, jumpLoop, injectLoop } from './history.ts';
 export type { LoopInput } from './inputs.ts';
 export { inputText } from './inputs.ts';
 export type { Applied } from './apply-input.ts';

@@ -44,7 +44,9 @@ export function buildRun(program: Program, scenarioId: string, options: RunOptio
       capped = false;
       break;
     }
-    const next = stepLoop(world, injected);
+    // An injection that cannot happen here (a stale link, say) is passed over, not the end of the run.
+    const tried = injected === undefined ? world : stepLoop(world, injected);
+    const next = tried === world ? stepLoop(world) : tried;
     if (next === world) {
       capped = false;
       break;
