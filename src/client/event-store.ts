@@ -1,21 +1,16 @@
 import type { SocketEvent } from '../protocol/events.ts';
 import type { CapturedSegment } from '../protocol/segments.ts';
 
-/** Events (and captured segments) a page keeps for drawing; an hours-long session keeps its most recent ones. */
-export const MAX_STORED_EVENTS = 5000;
-
 export type SessionRecord = { events: readonly SocketEvent[]; segments: readonly CapturedSegment[] };
 
 export type EventListener = (all: SessionRecord, added: SessionRecord) => void;
 
-function capped<T>(items: T[]): { kept: T[]; dropped: number } {
-  const excess = Math.max(0, items.length - MAX_STORED_EVENTS);
-  return { kept: excess === 0 ? items : items.slice(excess), dropped: excess };
-}
-
 /**
- * The session's events and captured segments, in arrival order. Listeners hear about new ones once
- * per animation frame, however many messages arrived in it.
+ * The session's events and captured segments, in arrival order, kept whole: the diagram never
+ * loses a connection's lanes or handshake however long the session runs (the server's byte caps
+ * bound how many there can be). The arrays only grow, so a reader can take up where it left off;
+ * a new session gets new arrays. Listeners hear about new items once per animation frame, however
+ * many messages arrived in it.
  */
 export class EventStore {
   #events: SocketEvent[] = [];
@@ -23,7 +18,6 @@ export class EventStore {
   #added: { events: SocketEvent[]; segments: CapturedSegment[] } = { events: [], segments: [] };
   #listeners = new Set<EventListener>();
   #scheduled = false;
-  #dropped = 0;
   readonly #schedule: (callback: () => void) => void;
 
   constructor(schedule: (callback: () => void) => void = (callback) => requestAnimationFrame(callback)) {
@@ -38,24 +32,20 @@ export class EventStore {
     return this.#segments;
   }
 
-  /** How many of the oldest events and segments were let go to stay under MAX_STORED_EVENTS each. */
-  get dropped(): number {
-    return this.#dropped;
-  }
-
   add(events: readonly SocketEvent[]): void {
-    const { kept, dropped } = capped([...this.#events, ...events]);
-    this.#events = kept;
-    this.#dropped += dropped;
-    this.#added.events.push(...events);
+    // A loop, not push(...events): a spread of a very large batch would overflow the call stack.
+    for (const event of events) {
+      this.#events.push(event);
+      this.#added.events.push(event);
+    }
     this.#notify();
   }
 
   addSegments(segments: readonly CapturedSegment[]): void {
-    const { kept, dropped } = capped([...this.#segments, ...segments]);
-    this.#segments = kept;
-    this.#dropped += dropped;
-    this.#added.segments.push(...segments);
+    for (const segment of segments) {
+      this.#segments.push(segment);
+      this.#added.segments.push(segment);
+    }
     this.#notify();
   }
 
@@ -63,7 +53,6 @@ export class EventStore {
     this.#events = [];
     this.#segments = [];
     this.#added = { events: [], segments: [] };
-    this.#dropped = 0;
     for (const listener of this.#listeners) listener(this.#record(), { events: [], segments: [] });
   }
 

@@ -1,7 +1,7 @@
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
 import { easeCubicOut } from 'd3-ease';
-import { formatMicros, type Arrow, type Lane, type Mark, type SequenceModel } from './sequence-model.ts';
+import { formatMicros, LONG_ARROW_ROWS, type Arrow, type Lane, type Mark, type SequenceModel } from './sequence-model.ts';
 
 export type SequenceOptions = {
   width: number;
@@ -16,18 +16,31 @@ export type SequenceOptions = {
   reducedMotion: boolean;
   onSelect: (item: Arrow | Mark) => void;
   selected?: string;
+  /**
+   * The rows on screen (with a margin): only their arrows, marks and times are in the DOM, and
+   * only lanes alive in them take width. Absent: every row.
+   */
+  window?: RowWindow;
+  /** Arrows and marks from these indices on are new since the last draw and animate in; older ones are placed. */
+  animateFrom?: { arrows: number; marks: number };
 };
 
-const GUTTER = 92;
+export type RowWindow = { from: number; to: number };
+
+/** Where a drawing put things, for a caller that scrolls to them. */
+export type Drawn = { height: number; width: number; x: (laneId: string) => number | undefined; y: (row: number) => number };
+
+/** Width of the time column, which stays put while the lanes scroll sideways. */
+export const GUTTER = 92;
 /** Room above the first row; lane titles live in a separate sticky header. */
 const HEADER = 8;
-const HEADER_HEIGHT = 50;
+export const HEADER_HEIGHT = 50;
 const ROW = 28;
 const MIN_LANE = 128;
 const ENTER_MS = 380;
 const LABEL_LINE = 12;
 
-type Layout = { x: (laneId: string) => number; y: (row: number) => number; width: number; height: number };
+type Layout = { x: (laneId: string) => number; has: (laneId: string) => boolean; y: (row: number) => number; width: number; height: number };
 
 /** Mark boxes are sized from their text in the 11px monospace font. */
 const markWidth = (label: string) => label.length * 6.6 + 12;
@@ -53,30 +66,92 @@ function endpoints(arrow: Arrow, at: Layout, marks: ReadonlyMap<string, number>)
 /** Room kept beyond the outer lanes when they are spread to the edges: half a wide mark. */
 const EDGE_PAD = 80;
 
-function layout(model: SequenceModel, width: number, minLane: number, row: number, spread: boolean): Layout {
-  const count = Math.max(1, model.lanes.length);
-  const laneWidth = Math.max(minLane, (width - GUTTER) / count);
-  const index = new Map(model.lanes.map((lane, i) => [lane.id, i]));
-  const spreadGap = count > 1 ? (Math.max(width, GUTTER + laneWidth * count) - GUTTER - 2 * EDGE_PAD) / (count - 1) : 0;
+/** Lanes alive somewhere in the window (or all of them): the others fold away. */
+function shownLanes(model: SequenceModel, window: RowWindow | undefined): Lane[] {
+  if (window === undefined) return model.lanes;
+  return model.lanes.filter((lane) => lane.firstRow <= window.to && (lane.lastRow ?? Number.POSITIVE_INFINITY) >= window.from);
+}
+
+/** Lane x positions are in the body's own coordinates: the time column is a separate, sticky element. */
+function layout(model: SequenceModel, lanes: readonly Lane[], width: number, minLane: number, row: number, spread: boolean): Layout {
+  const space = Math.max(0, width - GUTTER);
+  const count = Math.max(1, lanes.length);
+  const laneWidth = Math.max(minLane, space / count);
+  const index = new Map(lanes.map((lane, i) => [lane.id, i]));
+  const spreadGap = count > 1 ? (Math.max(space, laneWidth * count) - 2 * EDGE_PAD) / (count - 1) : 0;
   return {
     x: (laneId) =>
-      spread && count > 1
-        ? GUTTER + EDGE_PAD + spreadGap * (index.get(laneId) ?? 0)
-        : GUTTER + laneWidth * ((index.get(laneId) ?? 0) + 0.5),
+      spread && count > 1 ? EDGE_PAD + spreadGap * (index.get(laneId) ?? 0) : laneWidth * ((index.get(laneId) ?? 0) + 0.5),
+    has: (laneId) => index.has(laneId),
     y: (index) => HEADER + row * (index + 0.5),
-    width: Math.max(width, GUTTER + laneWidth * model.lanes.length),
-    height: HEADER + row * (model.rows.length + 1),
+    width: Math.max(space, laneWidth * lanes.length),
+    height: bodyHeight(model.rows.length, row),
   };
 }
 
-/** Times on the left, only where they change, so a burst of events reads as one instant. */
-function timeLabels(model: SequenceModel, format: (t: number) => string): { row: number; text: string }[] {
+/** Height of the rows' drawing for a model of `rowCount` rows. */
+export function bodyHeight(rowCount: number, rowHeight: number = ROW): number {
+  return HEADER + rowHeight * (rowCount + 1);
+}
+
+/** The rows between two scroll offsets, with a margin so that a small scroll needs no redraw to look right. */
+export function rowWindow(scrollTop: number, viewportHeight: number, rowHeight: number = ROW, margin = 12): RowWindow {
+  const first = Math.floor((scrollTop - HEADER) / rowHeight);
+  return { from: Math.max(0, first - margin), to: first + Math.ceil(viewportHeight / rowHeight) + margin };
+}
+
+
+/** The first index whose item's row is at least `row`, in items sorted (within LONG_ARROW_ROWS) by that row. */
+function firstAtOrAfter<T>(items: readonly T[], row: number, rowOf: (item: T) => number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rowOf(items[mid] as T) < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The arrows and marks with something in the window. Both are made in row order (arrows within a
+ * few rows of it), so a binary search finds where the window starts and the walk stops where it
+ * ends; an arrow that reaches down from far above (bytes read long after they were written) is
+ * found among the model's long arrows.
+ */
+function inWindow(model: SequenceModel, window: RowWindow | undefined): { arrows: Arrow[]; marks: Mark[] } {
+  if (window === undefined) return { arrows: model.arrows, marks: model.marks };
+  const arrows: Arrow[] = [];
+  const seen = new Set<string>();
+  for (let i = firstAtOrAfter(model.arrows, window.from - LONG_ARROW_ROWS, (a) => a.startRow); i < model.arrows.length; i++) {
+    const arrow = model.arrows[i] as Arrow;
+    if (arrow.startRow > window.to + LONG_ARROW_ROWS) break;
+    if (arrow.startRow <= window.to && arrow.endRow >= window.from) {
+      arrows.push(arrow);
+      seen.add(arrow.id);
+    }
+  }
+  for (const arrow of model.longArrows ?? model.arrows.filter((a) => a.endRow - a.startRow > LONG_ARROW_ROWS)) {
+    if (!seen.has(arrow.id) && arrow.startRow <= window.to && arrow.endRow >= window.from) arrows.push(arrow);
+  }
+  const marks: Mark[] = [];
+  for (let i = firstAtOrAfter(model.marks, window.from, (m) => m.row); i < model.marks.length; i++) {
+    const mark = model.marks[i] as Mark;
+    if (mark.row > window.to) break;
+    marks.push(mark);
+  }
+  return { arrows, marks };
+}
+
+/** Times on the left, only where they change (and at the top of the window), so a burst of events reads as one instant. */
+function timeLabels(model: SequenceModel, window: RowWindow | undefined, format: (t: number) => string): { row: number; text: string }[] {
   const labels: { row: number; text: string }[] = [];
-  let last = -1;
-  model.rows.forEach((row, i) => {
-    if (row.t !== last) labels.push({ row: i, text: format(row.t) });
-    last = row.t;
-  });
+  const from = window?.from ?? 0;
+  const to = Math.min(model.rows.length - 1, window?.to ?? Number.POSITIVE_INFINITY);
+  for (let i = from; i <= to; i++) {
+    const t = model.rows[i]?.t;
+    if (t !== undefined && (i === from || t !== model.rows[i - 1]?.t)) labels.push({ row: i, text: format(t) });
+  }
   return labels;
 }
 
@@ -92,11 +167,16 @@ function activate(handler: () => void) {
  * Draws a session as a sequence diagram into an <svg>. Stateless: call it again with the next
  * model and keyed joins add, move or remove only what changed.
  */
-export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, options: SequenceOptions): void {
+export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, options: SequenceOptions): Drawn {
   const rowHeight = options.rowHeight ?? ROW;
-  const at = layout(model, options.width, options.minLaneWidth ?? MIN_LANE, rowHeight, options.spread ?? false);
+  const lanesShown = shownLanes(model, options.window);
+  const at = layout(model, lanesShown, options.width, options.minLaneWidth ?? MIN_LANE, rowHeight, options.spread ?? false);
   const { x, y, width, height } = at;
-  const markSizes = new Map(model.marks.map((mark) => [`${mark.lane}|${mark.row}`, markWidth(mark.label)]));
+  const shown = inWindow(model, options.window);
+  const visibleArrows = shown.arrows.filter((arrow) => at.has(arrow.from) && at.has(arrow.to));
+  const visibleMarks = shown.marks.filter((mark) => at.has(mark.lane));
+  const markSizes = new Map(visibleMarks.map((mark) => [`${mark.lane}|${mark.row}`, markWidth(mark.label)]));
+  const isNew = (id: string, from: number | undefined) => from === undefined || Number(id.slice(1)) >= from;
   const ends = (arrow: Arrow) => endpoints(arrow, at, markSizes);
   // A label slides away from a mark at either end of its arrow, so the two never overlap.
   const labelAt = (arrow: Arrow): Point => {
@@ -109,12 +189,23 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     };
   };
   const svg = target.body.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+  target.times
+    .attr('width', GUTTER)
+    .attr('height', height)
+    .attr('viewBox', `0 0 ${GUTTER} ${height}`)
+    .selectAll<SVGTextElement, { row: number; text: string }>('text')
+    .data(timeLabels(model, options.window, options.formatTime ?? formatMicros), (d) => String(d.row))
+    .join('text')
+    .attr('x', GUTTER - 10)
+    .attr('y', (d) => y(d.row) + 4)
+    .attr('text-anchor', 'end')
+    .text((d) => d.text);
   target.header
     .attr('width', width)
     .attr('height', HEADER_HEIGHT)
     .attr('viewBox', `0 0 ${width} ${HEADER_HEIGHT}`)
     .selectAll<SVGGElement, Lane>('g.seq-lane-head')
-    .data(model.lanes, (d) => d.id)
+    .data(lanesShown, (d) => d.id)
     .join((enter) => {
       const g = enter.append('g').attr('class', (d) => `seq-lane-head seq-lane-${d.kind}`);
       g.append('text').attr('class', 'seq-lane-title').attr('text-anchor', 'middle').attr('y', 20);
@@ -167,20 +258,11 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
   const layer = (name: string) => svg.selectAll<SVGGElement, string>(`g.${name}`).data([name]).join('g').attr('class', name);
 
   // Marks sit under the arrows, so an arrow's label is never hidden by a box on a narrow screen.
-  for (const name of ['seq-times', 'seq-lanes', 'seq-marks', 'seq-arrows']) layer(name);
-
-  layer('seq-times')
-    .selectAll<SVGTextElement, { row: number; text: string }>('text')
-    .data(timeLabels(model, options.formatTime ?? formatMicros), (d) => String(d.row))
-    .join('text')
-    .attr('x', GUTTER - 10)
-    .attr('y', (d) => y(d.row) + 4)
-    .attr('text-anchor', 'end')
-    .text((d) => d.text);
+  for (const name of ['seq-lanes', 'seq-marks', 'seq-arrows']) layer(name);
 
   const lanes = layer('seq-lanes')
     .selectAll<SVGGElement, Lane>('g.seq-lane')
-    .data(model.lanes, (d) => d.id)
+    .data(lanesShown, (d) => d.id)
     .join((enter) => {
       const g = enter.append('g').attr('class', (d) => `seq-lane seq-lane-${d.kind}`);
       g.append('line').attr('class', 'seq-lifeline');
@@ -195,7 +277,7 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
 
   const arrows = layer('seq-arrows')
     .selectAll<SVGGElement, Arrow>('g.seq-arrow')
-    .data(model.arrows, (d) => d.id)
+    .data(visibleArrows, (d) => d.id)
     .join(
       (enter) => {
         const g = enter.append('g').attr('tabindex', 0).attr('role', 'button');
@@ -203,7 +285,10 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
         g.append('line').attr('class', 'seq-shaft');
         g.append('text').attr('class', 'seq-label');
         g.append('text').attr('class', 'seq-cross').attr('text-anchor', 'middle').text('✕');
-        g.select<SVGLineElement>('.seq-shaft')
+        // Only arrows new to the model animate in; one scrolled back into view is simply there.
+        const fresh = g.filter((d) => isNew(d.id, options.animateFrom?.arrows));
+        fresh
+          .select<SVGLineElement>('.seq-shaft')
           .attr('x1', (d) => ends(d)[0].x)
           .attr('y1', (d) => ends(d)[0].y)
           .attr('x2', (d) => ends(d)[0].x)
@@ -213,7 +298,8 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
           .ease(easeCubicOut)
           .attr('x2', (d) => ends(d)[1].x)
           .attr('y2', (d) => ends(d)[1].y);
-        g.select('.seq-label')
+        fresh
+          .select('.seq-label')
           .style('opacity', 0)
           .transition()
           .delay(duration / 2)
@@ -222,10 +308,9 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
         return g;
       },
       (update) => {
+        // Old arrows do not move; one whose bytes were just read reaches its new end at once.
         update
           .select('.seq-shaft')
-          .transition()
-          .duration(duration)
           .attr('x1', (d) => ends(d)[0].x)
           .attr('y1', (d) => ends(d)[0].y)
           .attr('x2', (d) => ends(d)[1].x)
@@ -273,12 +358,16 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
 
   const marks = layer('seq-marks')
     .selectAll<SVGGElement, Mark>('g.seq-mark')
-    .data(model.marks, (d) => d.id)
+    .data(visibleMarks, (d) => d.id)
     .join((enter) => {
       const g = enter.append('g').attr('tabindex', 0).attr('role', 'button');
       g.append('rect').attr('rx', 4);
       g.append('text').attr('text-anchor', 'middle');
-      g.style('opacity', 0).transition().duration(duration).style('opacity', 1);
+      g.filter((d) => isNew(d.id, options.animateFrom?.marks))
+        .style('opacity', 0)
+        .transition()
+        .duration(duration)
+        .style('opacity', 1);
       return g;
     })
     .attr('class', (d) => `seq-mark seq-mark-${d.tone}${d.id === options.selected ? ' is-selected' : ''}`)
@@ -296,21 +385,26 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .attr('y', (d) => y(d.row) - 10)
     .attr('width', (d) => markWidth(d.label))
     .attr('height', 20);
+  return { height, width, x: (laneId) => (at.has(laneId) ? x(laneId) : undefined), y };
 }
 
 type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
 
-/** The lane titles (sticky while the rows scroll) and the rows themselves. */
-export type SequenceTarget = { header: Svg; body: Svg };
+/** The lane titles (sticky while the rows scroll down), the times (sticky while the lanes scroll sideways) and the rows. */
+export type SequenceTarget = { header: Svg; times: Svg; body: Svg };
 
 let mounted = 0;
 
 export function mountSequenceDiagram(container: HTMLElement, label: string): SequenceTarget {
   const root = select(container);
   mounted += 1;
+  const headRow = root.append('div').attr('class', 'seq-head-row').attr('aria-hidden', 'true');
+  headRow.append('div').attr('class', 'seq-corner');
+  const bodyRow = root.append('div').attr('class', 'seq-body-row');
   return {
-    header: root.append('svg').attr('class', 'seq-header').attr('aria-hidden', 'true'),
-    body: root
+    header: headRow.append('svg').attr('class', 'seq-header'),
+    times: bodyRow.append('svg').attr('class', 'seq-times').attr('aria-hidden', 'true'),
+    body: bodyRow
       .append('svg')
       .attr('data-uid', `seq${mounted}`)
       .attr('class', 'seq-diagram')

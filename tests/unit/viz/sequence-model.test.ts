@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SocketEvent } from '../../../src/protocol/events.ts';
-import { buildSequenceModel } from '../../../src/viz/sequence-model.ts';
+import { buildSequenceModel, SequenceBuilder, type SequenceModel } from '../../../src/viz/sequence-model.ts';
 import { describeEvent } from '../../../src/viz/describe-event.ts';
 
 const ECHO = '127.0.0.1:40211';
@@ -153,7 +153,7 @@ describe('buildSequenceModel', () => {
 
   it('is a pure function of the events', () => {
     expect(buildSequenceModel(echoSession())).toEqual(buildSequenceModel(echoSession()));
-    expect(buildSequenceModel([])).toEqual({ lanes: [], arrows: [], marks: [], rows: [], listeners: [] });
+    expect(buildSequenceModel([])).toEqual({ lanes: [], arrows: [], longArrows: [], marks: [], rows: [], listeners: [] });
   });
 
   it('leaves room below the last row for an arrow that was never read', () => {
@@ -172,28 +172,28 @@ describe('describeEvent', () => {
   });
 });
 
-describe('buildSequenceModel with captured segments', () => {
-  const flags = (...set: string[]) => ({ SYN: set.includes('SYN'), ACK: set.includes('ACK'), FIN: set.includes('FIN'), RST: false, PSH: set.includes('PSH') });
-  const seg = (t: number, src: string, dst: string, seqNo: number, ack: number, f: ReturnType<typeof flags>, len = 0, options = {}) => ({
-    t,
-    src,
-    dst,
-    seq: seqNo,
-    ack,
-    flags: f,
-    window: 512,
-    options,
-    len,
-    preview: len > 0 ? 'hello\\n' : '',
-  });
-  // Client ISN 1000, server ISN 5000, both offering window scale 7.
-  const captured = [
-    seg(250, CLIENT, ECHO, 1000, 0, flags('SYN'), 0, { mss: 65495, windowScale: 7, sackPermitted: true }),
-    seg(260, ECHO, CLIENT, 5000, 1001, flags('SYN', 'ACK'), 0, { mss: 65495, windowScale: 7 }),
-    seg(270, CLIENT, ECHO, 1001, 5001, flags('ACK')),
-    seg(510, CLIENT, ECHO, 1001, 5001, flags('PSH', 'ACK'), 6),
-  ];
+const flags = (...set: string[]) => ({ SYN: set.includes('SYN'), ACK: set.includes('ACK'), FIN: set.includes('FIN'), RST: false, PSH: set.includes('PSH') });
+const seg = (t: number, src: string, dst: string, seqNo: number, ack: number, f: ReturnType<typeof flags>, len = 0, options = {}) => ({
+  t,
+  src,
+  dst,
+  seq: seqNo,
+  ack,
+  flags: f,
+  window: 512,
+  options,
+  len,
+  preview: len > 0 ? 'hello\\n' : '',
+});
+// Client ISN 1000, server ISN 5000, both offering window scale 7.
+const captured = [
+  seg(250, CLIENT, ECHO, 1000, 0, flags('SYN'), 0, { mss: 65495, windowScale: 7, sackPermitted: true }),
+  seg(260, ECHO, CLIENT, 5000, 1001, flags('SYN', 'ACK'), 0, { mss: 65495, windowScale: 7 }),
+  seg(270, CLIENT, ECHO, 1001, 5001, flags('ACK')),
+  seg(510, CLIENT, ECHO, 1001, 5001, flags('PSH', 'ACK'), 6),
+];
 
+describe('buildSequenceModel with captured segments', () => {
   it('draws every captured segment as a real arrow, relative to each side’s ISN, and drops the reconstruction', () => {
     const model = buildSequenceModel(echoSession(), captured);
     const drawn = model.arrows.filter((arrow) => arrow.captured);
@@ -220,5 +220,51 @@ describe('buildSequenceModel with captured segments', () => {
     const synRow = model.arrows.find((arrow) => arrow.kind === 'syn')!.startRow;
     expect(connectRow).toBeLessThan(synRow);
     expect(synRow).toBeLessThan(acceptRow);
+  });
+});
+
+describe('SequenceBuilder: the same model, built as data arrives', () => {
+  /** A plain copy, so a model can be compared after the builder has moved on. */
+  const snapshot = (model: SequenceModel) => structuredClone(model);
+
+  it('gives the whole-session model when fed one event at a time, even an accept before its connect completes', () => {
+    const all = echoSession();
+    const builder = new SequenceBuilder();
+    const growing: typeof all = [];
+    let model: SequenceModel | undefined;
+    for (const event of all) {
+      growing.push(event);
+      model = builder.update(growing);
+    }
+    expect(snapshot(model!)).toEqual(snapshot(buildSequenceModel(all)));
+    expect(builder.rebuilds).toBe(0);
+  });
+
+  it('holds an accept until the terminal socket it may pair with says its address', () => {
+    const all = echoSession();
+    const builder = new SequenceBuilder();
+    const growing = all.slice(0, 3);
+    const early = builder.update(growing);
+    expect(early.lanes.map((lane) => lane.kind)).toEqual(['client']);
+    growing.push(...all.slice(3));
+    expect(snapshot(builder.update(growing)).lanes.map((lane) => lane.kind)).toEqual(['client', 'server']);
+  });
+
+  it('starts over when a captured segment arrives after later events were drawn', () => {
+    const builder = new SequenceBuilder();
+    const events = echoSession();
+    const segments: typeof captured = [];
+    builder.update(events, segments);
+    segments.push(...captured);
+    const model = builder.update(events, segments);
+    expect(builder.rebuilds).toBe(1);
+    expect(snapshot(model)).toEqual(snapshot(buildSequenceModel(echoSession(), captured)));
+  });
+
+  it('starts afresh for a new session', () => {
+    const builder = new SequenceBuilder();
+    builder.update(echoSession());
+    expect(snapshot(builder.update([]))).toEqual({ lanes: [], arrows: [], longArrows: [], marks: [], rows: [], listeners: [] });
+    expect(snapshot(builder.update(echoSession()))).toEqual(snapshot(buildSequenceModel(echoSession())));
   });
 });
