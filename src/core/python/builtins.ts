@@ -748,7 +748,6 @@ function threadMethod(m: Machine, self: PyValue, name: string, args: readonly Py
     case 'is_alive':
       return bool(o.tid !== undefined && m.world.threads.some((t) => t.id === o.tid));
     default:
-      void args;
       return m.fail('AttributeError', `'Thread' object has no attribute '${name}'`);
   }
 }

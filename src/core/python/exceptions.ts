@@ -50,9 +50,6 @@ export function builtinSubclass(name: string, base: string): boolean {
   return false;
 }
 
-export function builtinBase(name: string): string | undefined {
-  return BASES[name];
-}
 
 /** The errno values and strerror texts Linux gives for the calls the course makes. */
 export const ERRNO = {
@@ -79,8 +76,4 @@ export function exc(name: string, ...args: PyValue[]): PyValue {
 export function osError(name: string, errno: ErrnoName): PyValue {
   const [n, text] = ERRNO[errno];
   return { type: 'exception', cls: { type: 'type', name }, args: [int(n), str(text)], errno: n };
-}
-
-export function excMessage(message: string, name: string): PyValue {
-  return exc(name, str(message));
 }

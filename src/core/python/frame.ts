@@ -1,4 +1,4 @@
-import type { FunctionCode, Handler, Stmt } from './ast.ts';
+import type { FunctionCode, Stmt } from './ast.ts';
 import type { PyValue, Vars } from '../select-loop/py-value.ts';
 
 /**
@@ -62,8 +62,6 @@ export type Frame = {
 };
 
 export type TracebackEntry = { readonly file: string; readonly line: number; readonly fn: string };
-
-export type HandlerClause = Handler;
 
 /** What a thread waits for: the call and its file descriptor, or the lock, the prompt, the thread. */
 export type Wait =

@@ -1,5 +1,5 @@
-import type { Arg, BinOp, CmpOp, CompClause, Expr, FunctionCode, Module, Stmt } from './ast.ts';
-import type { Block, CallRecord, Completion, Frame, ForStmt, IterState, Memo, TracebackEntry, TryStmt, Wait, WhileStmt, WithStmt } from './frame.ts';
+import type { Arg, CmpOp, CompClause, Expr, FunctionCode, Module, Stmt } from './ast.ts';
+import type { Block, CallRecord, Completion, Frame, ForStmt, IterState, Memo, TracebackEntry, Wait, WhileStmt } from './frame.ts';
 import type { Heap } from './heap.ts';
 import { heapAdd, heapGet, heapSet } from './heap.ts';
 import type { HeapObj, PyValue, ReprContext, Vars } from '../select-loop/py-value.ts';
@@ -995,7 +995,6 @@ export class Machine {
         if (v.type === 'float' && e.op !== '~') return float(e.op === '-' ? -v.value : v.value);
         this.fail('TypeError', `bad operand type for unary ${e.op}: '${this.typeName(v)}'`);
       }
-      // falls through: fail() never returns
       case 'cond':
         return this.truthy(this.eval(e.test)) ? this.eval(e.body) : this.eval(e.orelse);
       case 'comp':
@@ -1365,4 +1364,3 @@ function loopTurn(w: LoopWorld): LoopWorld {
   return { ...w, spin, counters: idle ? { ...w.counters, wastedPasses: w.counters.wastedPasses + 1 } : w.counters };
 }
 
-export type { BinOp };

@@ -1,4 +1,4 @@
-import { closeOtherFd, findSocket, openOtherFd } from './kernel.ts';
+import { closeOtherFd, openOtherFd } from './kernel.ts';
 import type { PyValue } from './py-value.ts';
 import { NONE, int, tuple } from './py-value.ts';
 import type { Ready, Registration, Selector } from './selector.ts';
@@ -129,8 +129,4 @@ export function keyAttr(m: Machine, key: Extract<PyValue, { type: 'key' }>, name
     default:
       return m.fail('AttributeError', `'SelectorKey' object has no attribute '${name}'`);
   }
-}
-
-export function socketOpen(m: Machine, v: PyValue): boolean {
-  return v.type === 'socket' && findSocket(m.world.kernel, v.id)?.fd !== undefined;
 }

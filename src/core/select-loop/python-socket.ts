@@ -297,7 +297,6 @@ export function socketMethod(m: Machine, self: PyValue, name: string, args: read
     default:
       return m.fail('AttributeError', `'socket' object has no attribute '${name}'`);
   }
-  void kwargs;
 }
 
 /** socket module functions. */
@@ -329,5 +328,4 @@ export function socketFunction(m: Machine, name: string, args: readonly PyValue[
     default:
       return m.fail('AttributeError', `module 'socket' has no attribute '${name}'`);
   }
-  void kwargs;
 }
