@@ -287,6 +287,12 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
         g.append('text').attr('class', 'seq-cross').attr('text-anchor', 'middle').text('✕');
         // Only arrows new to the model animate in; one scrolled back into view is simply there.
         const fresh = g.filter((d) => isNew(d.id, options.animateFrom?.arrows));
+        g.filter((d) => !isNew(d.id, options.animateFrom?.arrows))
+          .select('.seq-shaft')
+          .attr('x1', (d) => ends(d)[0].x)
+          .attr('y1', (d) => ends(d)[0].y)
+          .attr('x2', (d) => ends(d)[1].x)
+          .attr('y2', (d) => ends(d)[1].y);
         fresh
           .select<SVGLineElement>('.seq-shaft')
           .attr('x1', (d) => ends(d)[0].x)
