@@ -273,7 +273,7 @@ describe.skipIf(!pythonOk)('CPython conformance: client programs', () => {
 });
 
 describe.skipIf(!pythonOk)('CPython conformance: programs written to pin the subset', () => {
-  const fixtures = ['constructs.py', 'exceptions.py', 'struct_codec.py', 'socketpair_threads.py'];
+  const fixtures = ['constructs.py', 'exceptions.py', 'struct_codec.py', 'socketpair_threads.py', 'numbers_and_sets.py'];
   it.each(fixtures)('%s', { timeout: 20_000 }, async (file) => {
     const text = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'python', file), 'utf8');
     const py = startPython(file, text, 0, false);

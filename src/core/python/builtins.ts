@@ -147,6 +147,11 @@ function callFunction(m: Machine, name: string, args: readonly PyValue[], kwargs
       const sep = kwargs['sep'] === undefined || kwargs['sep'].type === 'None' ? ' ' : textOf(m, kwargs['sep'], 'sep');
       const end = kwargs['end'] === undefined || kwargs['end'].type === 'None' ? '\n' : textOf(m, kwargs['end'], 'end');
       const text = args.map((a) => pyStr(a, m)).join(sep);
+      const file = kwargs['file'];
+      if (file?.type === 'opaque' && file.repr.includes('<stderr>')) {
+        m.world = { ...m.world, output: [...m.world.output, ...(text + end).split('\n').filter((l, i, all) => i < all.length - 1 || l !== '')] };
+        return NONE;
+      }
       writeOut(m, text + end);
       m.record({ call: 'print', args: [text] });
       return NONE;

@@ -329,14 +329,22 @@ class Converter {
     return out;
   }
 
+  private depth = 0;
+
   functionCode(n: SyntaxNode): FunctionCode {
     const k = meaningful(n);
+    if (this.depth > 0) throw this.unsupported(n, 'A def inside a function (a closure)');
     if (k.some((c) => c.name === 'TypeDef')) throw this.unsupported(n, 'A return annotation');
     if (k[0]?.name === 'async') throw this.unsupported(n, 'async def');
     const name = this.text(k[1] as SyntaxNode);
     const params = this.params(k.find((c) => c.name === 'ParamList'));
-    const body = this.body(k.find((c) => c.name === 'Body') as SyntaxNode);
-    return { name, params, body, locals: localsOf(params, body), line: this.pos(n.from).line, expr: undefined };
+    this.depth++;
+    try {
+      const body = this.body(k.find((c) => c.name === 'Body') as SyntaxNode);
+      return { name, params, body, locals: localsOf(params, body), line: this.pos(n.from).line, expr: undefined };
+    } finally {
+      this.depth--;
+    }
   }
 
   args(list: SyntaxNode): { args: Arg[]; comp: Expr | undefined } {
@@ -402,12 +410,15 @@ class Converter {
     for (const r of children(n).filter((c) => c.name === 'FormatReplacement')) {
       literal(at, r.from);
       const inner = children(r);
-      const exprNode = inner.find((c) => !PUNCT.has(c.name) && c.name !== 'FormatConversion' && c.name !== 'FormatSpec');
+      const exprNode = inner.find((c) => !PUNCT.has(c.name) && c.name !== 'FormatConversion' && c.name !== 'FormatSpec' && c.name !== 'FormatSelfDoc');
+      const selfDoc = inner.find((c) => c.name === 'FormatSelfDoc');
       if (exprNode === undefined) throw new Problem({ kind: 'syntax', ...p, message: "f-string: empty expression not allowed" });
       const conv = inner.find((c) => c.name === 'FormatConversion');
       const specNode = inner.find((c) => c.name === 'FormatSpec');
       if (specNode !== undefined && children(specNode).some((c) => c.name === 'FormatReplacement')) throw this.unsupported(specNode, 'A nested replacement in a format spec');
-      const convText = conv === undefined ? undefined : this.text(conv).slice(1);
+      // f"{x=}" prints the expression's text, then its repr unless a conversion or spec says otherwise.
+      if (selfDoc !== undefined) parts.push(this.src.slice((r.firstChild as SyntaxNode).to, (selfDoc.nextSibling ?? selfDoc).from));
+      const convText = conv === undefined ? (selfDoc !== undefined && specNode === undefined ? 'r' : undefined) : this.text(conv).slice(1);
       if (convText !== undefined && convText !== 'r' && convText !== 's') throw this.unsupported(conv as SyntaxNode, `The !${convText} conversion`);
       parts.push({ expr: this.expr(exprNode), conv: convText as 'r' | 's' | undefined, spec: specNode === undefined ? '' : this.text(specNode).slice(1) });
       at = r.to;

@@ -1,6 +1,6 @@
 import type { BinOp } from './ast.ts';
 import type { PyValue } from '../select-loop/py-value.ts';
-import { bool, bytes, float, floatRepr, int, str, tuple } from '../select-loop/py-value.ts';
+import { bool, bytes, float, floatRepr, int, setOrder, str, tuple } from '../select-loop/py-value.ts';
 import type { Machine } from './machine.ts';
 
 /** Python's operators and conversions on the built-in types, raising TypeError as CPython words it. */
@@ -32,10 +32,13 @@ export function iterate(m: Machine, v: PyValue): readonly PyValue[] {
     case 'tuple':
     case 'iter':
       return v.items;
-    case 'list':
+    case 'list': {
+      const o = m.heap(v.ref);
+      return o.kind === 'list' ? o.items : [];
+    }
     case 'set': {
       const o = m.heap(v.ref);
-      return o.kind === 'list' || o.kind === 'set' ? o.items : [];
+      return o.kind === 'set' ? setOrder(o.items) : [];
     }
     case 'dict': {
       const o = m.heap(v.ref);

@@ -115,8 +115,17 @@ export function strLiteral(s: string): string {
 export function floatRepr(n: number): string {
   if (Number.isNaN(n)) return 'nan';
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${n}.0`;
-  return String(n).replace(/e([+-])(\d)$/, 'e$10$2');
+  if (Object.is(n, -0)) return '-0.0';
+  const a = Math.abs(n);
+  if (a >= 1e16 || (a !== 0 && a < 1e-4)) return n.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  if (Number.isInteger(n)) return `${n}.0`;
+  return String(n);
+}
+
+/** CPython lists a set of small non-negative ints in ascending order (their hashes are their values); other sets keep insertion order here. */
+export function setOrder(items: readonly PyValue[]): readonly PyValue[] {
+  const small = items.every((v) => v.type === 'int' && v.value >= 0 && v.value < 8 * Math.max(8, items.length));
+  return small ? [...items].sort((a, b) => (a as { value: number }).value - (b as { value: number }).value) : items;
 }
 
 /** Python's repr of a tuple: a one-item tuple keeps its trailing comma. */
@@ -197,7 +206,7 @@ export function repr(v: PyValue, ctx: ReprContext): string {
         case 'list':
           return `[${o.items.map(r).join(', ')}]`;
         case 'set':
-          return o.items.length === 0 ? 'set()' : `{${o.items.map(r).join(', ')}}`;
+          return o.items.length === 0 ? 'set()' : `{${setOrder(o.items).map(r).join(', ')}}`;
         case 'dict':
           return `{${o.keys.map((k, i) => `${r(k)}: ${r(o.values[i] as PyValue)}`).join(', ')}}`;
         case 'namespace':

@@ -80,6 +80,7 @@ describe('the Python subset, construct by construct', () => {
   it('f-strings with !r, format specs and nested expressions; % and str.format', () => {
     const r = py(lines('x = "a\'b"', 'n = 3.14159', 'print(f"{x!r} {n:.2f} {7:03d} {255:#x} {\'hi\':>4}| {[1, 2][1]}", "%s=%d" % ("k", 2), "{}-{}".format(1, 2))'));
     expect(r.stdout).toEqual(['"a\'b" 3.14 007 0xff   hi| 2 k=2 1-2']);
+    expect(py(lines('x = 5', 'print(f"{x=} {x = :>3}", {3, 1, 2}, 1e20, -0.0, 1e-05)')).stdout).toEqual(['x=5 x =   5 {1, 2, 3} 1e+20 -0.0 1e-05']);
   });
 
   it('comprehensions and generator expressions, slices, and the built-ins', () => {
@@ -123,6 +124,7 @@ describe('errors a learner sees', () => {
     ['def f(*args):\n    pass\n', 1, '*args'],
     ['print(x := 1)\n', 1, ':='],
     ['with a as b, c as d:\n    pass\n', 1, 'several context managers'],
+    ['def f():\n    def g():\n        pass\n', 2, 'closure'],
   ])('refuses unsupported syntax, once, with where and what is supported: %s', (text, line, what) => {
     const p = problem(text);
     expect(p.kind).toBe('unsupported');
