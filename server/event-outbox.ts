@@ -11,6 +11,7 @@ import {
   WS_HIGH_WATER_BYTES,
   WS_LOW_WATER_BYTES,
 } from './limits.ts';
+import { realScheduler, type Scheduler, type TimerHandle } from './scheduler.ts';
 
 export type OutboxHooks = {
   /** The browser is behind: stop reading from sockets (true) or go on (false). */
@@ -35,16 +36,18 @@ export class EventOutbox {
   #held: string[] = [];
   /** Events and segments inside #held, so the backlog counts them too. */
   #heldEvents = 0;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #scheduler: Scheduler;
+  #timer: TimerHandle | undefined;
   #immediate: NodeJS.Immediate | undefined;
-  /** Date.now() of the last flush that sent events: the first event after a quiet spell goes at once. */
+  /** The scheduler's time of the last flush that sent events: the first event after a quiet spell goes at once. */
   #lastFlush = Number.NEGATIVE_INFINITY;
   #paused = false;
   #closed = false;
 
-  constructor(ws: WebSocket, hooks: OutboxHooks) {
+  constructor(ws: WebSocket, hooks: OutboxHooks, scheduler: Scheduler = realScheduler) {
     this.#ws = ws;
     this.#hooks = hooks;
+    this.#scheduler = scheduler;
   }
 
   push(event: SocketEvent): void {
@@ -83,7 +86,7 @@ export class EventOutbox {
     }
     if (this.#held.length === 0) {
       this.#heldEvents = 0;
-      if (this.#queue.length + this.#segments.length > 0) this.#lastFlush = Date.now();
+      if (this.#queue.length + this.#segments.length > 0) this.#lastFlush = this.#scheduler.now();
       while (this.#queue.length > 0 && this.#ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
         this.#ws.send(this.#eventBatch());
       }
@@ -152,17 +155,17 @@ export class EventOutbox {
    */
   #scheduleEvents(): void {
     if (this.#timer !== undefined || this.#immediate !== undefined) return;
-    const wait = this.#lastFlush + EVENT_FLUSH_MS - Date.now();
+    const wait = this.#lastFlush + EVENT_FLUSH_MS - this.#scheduler.now();
     if (wait <= 0) this.#immediate = setImmediate(() => this.flush());
     else this.#schedule(wait);
   }
 
   #schedule(delay: number): void {
-    if (this.#timer === undefined) this.#timer = setTimeout(() => this.flush(), delay);
+    if (this.#timer === undefined) this.#timer = this.#scheduler.setTimeout(() => this.flush(), delay);
   }
 
   #cancelTimer(): void {
-    clearTimeout(this.#timer);
+    this.#scheduler.clear(this.#timer);
     clearImmediate(this.#immediate);
     this.#timer = undefined;
     this.#immediate = undefined;

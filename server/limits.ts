@@ -10,6 +10,17 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Concurrent sessions per process; the next upgrade gets HTTP 503. */
 export const MAX_SESSIONS = 64;
 
+/* Processes (--workers): each is a whole playground with its own caps behind the one port. */
+/** Workers at most, whatever --workers or the core count says. */
+export const MAX_WORKERS = 64;
+
+/** A worker that dies is replaced, but at most this many times within WORKER_RESTART_WINDOW_MS, so a crash loop ends. */
+export const MAX_WORKER_RESTARTS = 5;
+export const WORKER_RESTART_WINDOW_MS = 60 * 1000;
+
+/** On SIGTERM, a worker that has not exited within this after its sessions were closed is killed. */
+export const WORKER_DRAIN_MS = 10 * 1000;
+
 /** Client sockets one terminal may have open at once. */
 export const MAX_CLIENT_SOCKETS = 16;
 

@@ -8,6 +8,8 @@ import { reportFailure } from './failures.ts';
 import { Session } from './session.ts';
 import { KernelSocketTable } from './lab/kernel-sockets.ts';
 import type { CaptureSupport } from './capture/tcpdump.ts';
+import { realScheduler, type Scheduler } from './scheduler.ts';
+import type { SandboxMetrics } from './metrics.ts';
 
 export type SandboxOptions = {
   /** The origins a browser may open the sandbox from; read at each upgrade (the port may be chosen late). */
@@ -18,6 +20,10 @@ export type SandboxOptions = {
   capture?: CaptureSupport;
   /** Caps and timeouts; tests pass shorter ones. */
   limits?: Limits;
+  /** The clock and timers every session's timeouts use; tests move time by hand. */
+  scheduler?: Scheduler;
+  /** Counts sessions, events, bytes and refusals for /metrics. */
+  metrics?: SandboxMetrics;
 };
 
 /** Whether the sandbox would take a new session now, and if not, why: what /readyz and a refused page report. */
@@ -60,6 +66,7 @@ export function originsFor(host: string, port: number, extra: readonly string[] 
 export function createSandbox(options: SandboxOptions): Sandbox {
   const labHost = options.labHost ?? '127.0.0.1';
   const limits = options.limits ?? { ...LIMITS };
+  const scheduler = options.scheduler ?? realScheduler;
   const kernelTable = new KernelSocketTable({ ttlMs: limits.kernelTableTtlMs });
   const sessions = new Set<Session>();
   let closing = false;
@@ -76,7 +83,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     for (const session of sessions) {
       if (quietest === undefined || session.lastMessageAt < quietest.lastMessageAt) quietest = session;
     }
-    if (quietest === undefined || performance.now() - quietest.lastMessageAt < limits.reclaimIdleMs) return false;
+    if (quietest === undefined || scheduler.now() - quietest.lastMessageAt < limits.reclaimIdleMs) return false;
     sessions.delete(quietest);
     quietest.end(CLOSE.reclaimed, 'idle while the playground was full; reconnect for a new sandbox');
     return true;
@@ -86,20 +93,32 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     socket.on('error', () => socket.destroy());
     const origin = request.headers.origin;
     if (origin === undefined || !options.allowedOrigins().has(origin)) {
+      options.metrics?.upgradeRefused('origin');
       refuse(socket, 403, 'Forbidden', 'this origin may not open the sandbox; open the playground from its own address');
       return;
     }
     if (closing) {
+      options.metrics?.upgradeRefused('draining');
       refuse(socket, 503, 'Service Unavailable', 'the playground is shutting down');
       return;
     }
     if (sessions.size >= limits.maxSessions && !reclaimIdle()) {
+      options.metrics?.upgradeRefused('full');
       refuse(socket, 503, 'Service Unavailable', `the playground is full (${limits.maxSessions} sessions); try again in a minute`);
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = new Session(ws, { id: randomUUID(), labHost, capture: options.capture, kernelTable, limits });
+      const session = new Session(ws, {
+        id: randomUUID(),
+        labHost,
+        capture: options.capture,
+        kernelTable,
+        limits,
+        scheduler,
+        ...(options.metrics === undefined ? {} : { onEvent: options.metrics.event }),
+      });
       sessions.add(session);
+      options.metrics?.sessionOpened();
       ws.once('close', () => sessions.delete(session));
     });
   }
@@ -111,6 +130,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         accept(request, socket, head);
       } catch (error) {
         reportFailure('a WebSocket upgrade', error);
+        options.metrics?.upgradeRefused('error');
         if (socket.writable) refuse(socket, 400, 'Bad Request', 'the upgrade request could not be handled');
         else socket.destroy();
       }

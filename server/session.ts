@@ -21,6 +21,7 @@ import { TrackedSocket, type EventDraft } from './lab/tracked-socket.ts';
 import { CLOSE, CONNECT_TIMEOUT_MS, LIMITS, MAX_CLIENT_SOCKETS, MAX_SESSION_SEND_BYTES, type Limits } from './limits.ts';
 import { reportFailure } from './failures.ts';
 import { TokenBucket } from './rate-limit.ts';
+import { realScheduler, type Scheduler, type TimerHandle } from './scheduler.ts';
 import { startCapture, type Capture, type CaptureSupport } from './capture/tcpdump.ts';
 import type { CaptureState } from '../src/protocol/segments.ts';
 
@@ -36,6 +37,10 @@ export type SessionOptions = {
   /** The kernel's TCP table, read once for all the sessions of a process. */
   kernelTable?: KernelSocketTable;
   limits?: Limits;
+  /** Where the session's timeouts read the time and set their timers; tests move it by hand. */
+  scheduler?: Scheduler;
+  /** Told of each event as it is recorded, for /metrics. */
+  onEvent?: (kind: SocketEvent['kind'], bytes: number | undefined) => void;
 };
 
 const CAPTURE_OFF: CaptureState = {
@@ -52,6 +57,11 @@ export class Session {
   readonly id: string;
   readonly #ws: WebSocket;
   readonly #outbox: EventOutbox;
+  readonly #scheduler: Scheduler;
+  /**
+   * Events are stamped on the real clock, not the scheduler's: they record when real I/O happened,
+   * and tcpdump's timestamps are placed beside them.
+   */
   readonly #start = process.hrtime.bigint();
   /** The same instant on the wall clock, in µs, to place tcpdump's timestamps on the session's timeline. */
   readonly #wallStart = Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -64,9 +74,10 @@ export class Session {
   readonly #limits: Limits;
   readonly #kernelTable: KernelSocketTable;
   readonly #bucket: TokenBucket;
-  #lifetimeTimer: NodeJS.Timeout | undefined;
-  #idleTimer: NodeJS.Timeout | undefined;
-  #heartbeat: NodeJS.Timeout | undefined;
+  readonly #onEvent: SessionOptions['onEvent'];
+  #lifetimeTimer: TimerHandle | undefined;
+  #idleTimer: TimerHandle | undefined;
+  #heartbeat: TimerHandle | undefined;
   /** Whether the browser has shown a sign of life since the last ping. */
   #alive = true;
   #seq = 0;
@@ -74,11 +85,14 @@ export class Session {
   #violations = 0;
   #sentBytes = 0;
   #outsideBytes = 0;
-  /** When this session's sockets last did anything: `ss` must show the kernel's table from after it. */
+  /**
+   * When this session's sockets last did anything: `ss` must show the kernel's table from after it.
+   * On the real clock, the kernel table's own: it caches a real file, not a learner's allowance.
+   */
   #lastEventAt = Number.NEGATIVE_INFINITY;
   #ended = false;
-  /** performance.now() of the browser's last message: the longest quiet session gives way when the process is full. */
-  lastMessageAt = performance.now();
+  /** The scheduler's time of the browser's last message: the longest quiet session gives way when the process is full. */
+  lastMessageAt: number;
   readonly ready: Promise<void>;
   /** Settles once the WebSocket is closed, by the browser or cut off after the close grace. */
   readonly closed: Promise<void>;
@@ -87,8 +101,11 @@ export class Session {
     this.id = options.id;
     this.#ws = ws;
     this.#limits = options.limits ?? { ...LIMITS };
+    this.#scheduler = options.scheduler ?? realScheduler;
+    this.#onEvent = options.onEvent;
+    this.lastMessageAt = this.#scheduler.now();
     this.#kernelTable = options.kernelTable ?? new KernelSocketTable({ ttlMs: this.#limits.kernelTableTtlMs });
-    this.#bucket = new TokenBucket(this.#limits.messageRatePerSecond, this.#limits.messageBurst, performance.now());
+    this.#bucket = new TokenBucket(this.#limits.messageRatePerSecond, this.#limits.messageBurst, this.#scheduler);
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
     this.#outbox = new EventOutbox(ws, {
       onBackpressure: (paused) => {
@@ -98,7 +115,7 @@ export class Session {
         }
       },
       onOverflow: () => this.end(CLOSE.policy, 'browser stopped reading events'),
-    });
+    }, this.#scheduler);
     this.#echo = new EchoServer({
       host: options.labHost,
       emit: (draft) => this.#emit(draft),
@@ -119,8 +136,8 @@ export class Session {
     ws.on('close', () => this.end());
     ws.on('error', () => this.end());
     this.#touch();
-    this.#lifetimeTimer = setTimeout(() => this.end(CLOSE.normal, 'session lifetime reached'), this.#limits.lifetimeMs);
-    this.#heartbeat = setInterval(() => this.#beat(), this.#limits.heartbeatIntervalMs);
+    this.#lifetimeTimer = this.#scheduler.setTimeout(() => this.end(CLOSE.normal, 'session lifetime reached'), this.#limits.lifetimeMs);
+    this.#heartbeat = this.#scheduler.setInterval(() => this.#beat(), this.#limits.heartbeatIntervalMs);
     this.ready = this.#echo.listen().then(
       () => {
         if (this.#ended) return;
@@ -147,9 +164,9 @@ export class Session {
     if (this.#ended) return;
     this.#ended = true;
     this.#outbox.close();
-    clearTimeout(this.#lifetimeTimer);
-    clearTimeout(this.#idleTimer);
-    clearInterval(this.#heartbeat);
+    this.#scheduler.clear(this.#lifetimeTimer);
+    this.#scheduler.clear(this.#idleTimer);
+    this.#scheduler.clear(this.#heartbeat);
     this.#capture?.stop();
     this.#capture = undefined;
     for (const tracked of this.#sockets.values()) tracked.destroy();
@@ -158,8 +175,8 @@ export class Session {
     if (this.#ws.readyState === this.#ws.OPEN || this.#ws.readyState === this.#ws.CONNECTING) {
       this.#ws.close(code, reason);
       // ws waits 30 s for the browser's half of the close; one that is not reading never sends it.
-      const cutOff = setTimeout(() => this.#ws.terminate(), this.#limits.closeGraceMs);
-      void this.closed.then(() => clearTimeout(cutOff));
+      const cutOff = this.#scheduler.setTimeout(() => this.#ws.terminate(), this.#limits.closeGraceMs);
+      void this.closed.then(() => this.#scheduler.clear(cutOff));
     }
   }
 
@@ -204,6 +221,7 @@ export class Session {
   #emit(draft: EventDraft): void {
     if (this.#ended) return;
     this.#lastEventAt = performance.now();
+    this.#onEvent?.(draft.kind, draft.bytes);
     const t = Number((process.hrtime.bigint() - this.#start) / 1000n);
     const event: SocketEvent = { seq: this.#seq++, t, ...draft };
     for (const key of Object.keys(event) as (keyof SocketEvent)[]) if (event[key] === undefined) delete event[key];
@@ -223,8 +241,8 @@ export class Session {
   }
 
   #touch(): void {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => this.end(CLOSE.normal, 'idle for too long'), this.#limits.idleTimeoutMs);
+    this.#scheduler.clear(this.#idleTimer);
+    this.#idleTimer = this.#scheduler.setTimeout(() => this.end(CLOSE.normal, 'idle for too long'), this.#limits.idleTimeoutMs);
   }
 
   #violation(code: ErrorCode, message: string, id?: number): void {
@@ -236,9 +254,9 @@ export class Session {
   #receive(raw: string | null): void {
     if (this.#ended) return;
     this.#alive = true;
-    this.lastMessageAt = performance.now();
+    this.lastMessageAt = this.#scheduler.now();
     this.#touch();
-    if (!this.#bucket.take(performance.now())) {
+    if (!this.#bucket.take()) {
       this.#violation('rate', `too many messages: at most ${this.#limits.messageRatePerSecond} a second`);
       return;
     }
@@ -335,14 +353,23 @@ export class Session {
       this.#dropOutside(tracked, 'outside-refused', 'SANDBOX_REFUSED', `refused a connection from ${tracked.remote ?? 'outside'}: ${why}`);
       return;
     }
-    tracked.socket.setTimeout(outsideIdleMs, () =>
-      this.#dropOutside(
-        tracked,
-        'outside-idle',
-        'SANDBOX_IDLE',
-        `closed the outside connection from ${tracked.remote ?? '?'}: it sent nothing for ${Math.round(outsideIdleMs / 1000)} s`,
-      ),
-    );
+    let idle: TimerHandle | undefined;
+    const arm = () => {
+      this.#scheduler.clear(idle);
+      idle = this.#scheduler.setTimeout(
+        () =>
+          this.#dropOutside(
+            tracked,
+            'outside-idle',
+            'SANDBOX_IDLE',
+            `closed the outside connection from ${tracked.remote ?? '?'}: it sent nothing for ${Math.round(outsideIdleMs / 1000)} s`,
+          ),
+        outsideIdleMs,
+      );
+    };
+    arm();
+    tracked.socket.on('data', arm);
+    tracked.socket.once('close', () => this.#scheduler.clear(idle));
   }
 
   /** Whether an accepted connection's peer is one of this terminal's sockets (the kernel knows its port from connect() on). */
@@ -415,14 +442,14 @@ export class Session {
       }),
     );
     let settled = false;
-    const timeout = setTimeout(() => {
+    const timeout = this.#scheduler.setTimeout(() => {
       if (settled) return;
       settled = true;
       this.#fail('socket-error', `connect() to ${target} did not complete in ${CONNECT_TIMEOUT_MS / 1000} s`, id);
       tracked.destroy();
     }, CONNECT_TIMEOUT_MS);
     socket.once('connect', () => {
-      clearTimeout(timeout);
+      this.#scheduler.clear(timeout);
       tracked.refreshAddresses();
       tracked.emit('connected');
       if (settled) return;
@@ -430,7 +457,7 @@ export class Session {
       this.#reply({ type: 'opened', id, socket: tracked.id, local: tracked.local ?? '', remote: tracked.remote ?? '' });
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timeout);
+      this.#scheduler.clear(timeout);
       if (settled) return;
       settled = true;
       this.#fail('socket-error', `connect() to ${target} failed: ${error.code ?? error.message}`, id);

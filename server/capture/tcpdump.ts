@@ -72,14 +72,24 @@ const GUARD = fileURLToPath(new URL('./tcpdump-guard.sh', import.meta.url));
 /** What the guard exits with when it cannot run tcpdump at all, as a shell does. */
 const NOT_FOUND_STATUS = 127;
 
+let running = 0;
+
+/** tcpdump processes (each under its guard) this process has started and not yet seen exit: what /metrics reports. */
+export function runningCaptures(): number {
+  return running;
+}
+
 /**
  * Starts tcpdump under the guard. Its standard input is the pipe the guard watches; closing it,
  * or this process ending, stops tcpdump.
  */
 function spawnGuarded(tcpdumpPath: string, args: string[], stdout: 'pipe' | 'ignore'): ChildProcess {
-  return spawn('/bin/sh', [GUARD, String(CAPTURE_KILL_GRACE_MS / 1000), tcpdumpPath, ...args], {
+  const child = spawn('/bin/sh', [GUARD, String(CAPTURE_KILL_GRACE_MS / 1000), tcpdumpPath, ...args], {
     stdio: ['pipe', stdout, 'pipe'],
   });
+  running += 1;
+  child.once('close', () => (running -= 1));
+  return child;
 }
 
 function terminate(child: ChildProcess): void {

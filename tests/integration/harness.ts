@@ -4,18 +4,20 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startPlayground, type Playground } from '../../server/app.ts';
 import { LIMITS, type Limits } from '../../server/limits.ts';
+import type { Scheduler } from '../../server/scheduler.ts';
 import type { SocketEvent } from '../../src/protocol/events.ts';
 import type { ServerMessage } from '../../src/protocol/messages.ts';
 
 /** A real playground on an ephemeral loopback port, serving a one-page site (or the given folder). */
 export async function startTestPlayground(
-  options: { capture?: boolean; limits?: Partial<Limits>; dist?: string } = {},
+  options: { capture?: boolean; limits?: Partial<Limits>; dist?: string; scheduler?: Scheduler } = {},
 ): Promise<Playground> {
   const dist = options.dist ?? mkdtempSync(join(tmpdir(), 'playground-dist-'));
   if (options.dist === undefined) writeFileSync(join(dist, 'index.html'), '<!doctype html><title>test</title>');
   return startPlayground(
     { port: 0, host: '127.0.0.1', origins: [], dist, capture: options.capture ?? false },
     { ...LIMITS, ...options.limits },
+    options.scheduler === undefined ? {} : { scheduler: options.scheduler },
   );
 }
 

@@ -17,15 +17,20 @@ function processes(): ProcessEntry[] {
     });
 }
 
+/** Processes that descend from `ancestor`, whatever their name (Node names its main thread, so a worker's may be MainThread). */
+export function descendants(ancestor: number): number[] {
+  return descendantsNamed(undefined, ancestor);
+}
+
 /** Processes named `command` that descend from `ancestor` (tcpdump runs under a guard shell, so as a grandchild). */
-export function descendantsNamed(command: string, ancestor: number = process.pid): number[] {
+export function descendantsNamed(command: string | undefined, ancestor: number = process.pid): number[] {
   const all = processes();
   const parentOf = new Map(all.map((entry) => [entry.pid, entry.parent]));
   const descends = (pid: number): boolean => {
     for (let at = parentOf.get(pid); at !== undefined && at > 1; at = parentOf.get(at)) if (at === ancestor) return true;
     return false;
   };
-  return all.filter((entry) => entry.command === command && descends(entry.pid)).map((entry) => entry.pid);
+  return all.filter((entry) => (command === undefined || entry.command === command) && descends(entry.pid)).map((entry) => entry.pid);
 }
 
 /** Whether a process is alive and not merely a zombie waiting to be reaped. */
