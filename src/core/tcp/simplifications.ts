@@ -64,7 +64,7 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'window-scale',
-    text: 'Both sides offer a window-scale shift of 7 (WS=128), what Linux picks when the largest receive buffer allowed (net.ipv4.tcp_rmem's maximum or net.core.rmem_max, whichever is larger) is the common 6 MiB: ⌊log₂ max⌋ − 15. A machine with another maximum offers another shift. Windows after the handshake are shifted right by the negotiated scale and rounded down, so the advertised window can be slightly smaller than the free buffer. Zero-window probes take Linux’s form: an ACK carrying SND.UNA−1.',
+    text: 'Both sides offer a window-scale shift of 7 (WS=128), what Linux picks when the largest receive buffer allowed (the maximum of net.ipv4.tcp_rmem or net.core.rmem_max, whichever is larger) is the common 6 MiB: ⌊log₂ max⌋ − 15. A machine with another maximum offers another shift. Windows after the handshake are shifted right by the negotiated scale and rounded down, so the advertised window can be slightly smaller than the free buffer. Zero-window probes take Linux’s form: an ACK carrying SND.UNA−1.',
   },
   {
     id: 'isn',
