@@ -1,17 +1,27 @@
-import { describeEvent, describeSegment } from '../viz/describe-event.ts';
+import { describeClosure } from './close-cause.ts';
 import { part } from './dom.ts';
+import { mountEventLog } from './event-log.ts';
+import { mountKeyBar } from './key-bar.ts';
 import { mountLiveDiagram } from './live-diagram.ts';
 import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
-import { EventStore, type SessionRecord } from './event-store.ts';
-import { describeClose, SandboxConnection, type ConnectionStatus } from './sandbox-connection.ts';
+import { EventStore } from './event-store.ts';
+import { ReconnectSchedule, type RetryState } from './reconnect-schedule.ts';
+import { SandboxConnection, type ConnectionStatus } from './sandbox-connection.ts';
 import { Shell } from './shell.ts';
 import { createXterm } from './xterm-terminal.ts';
 
-/** Log lines kept in the page; the store keeps more for the diagram. */
-const MAX_LOG_LINES = 2000;
+/** How long the copy button shows what it copied before it reads "Copy nc command" again. */
+const COPIED_MS = 2500;
 
-function nearBottom(element: HTMLElement): boolean {
-  return element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+function retrySentence(state: RetryState): string {
+  switch (state.kind) {
+    case 'idle':
+      return '';
+    case 'waiting':
+      return `Trying again in ${Math.max(1, Math.round(state.delayMs / 1000))} s.`;
+    case 'paused':
+      return 'It tries again when this page is in view.';
+  }
 }
 
 /**
@@ -22,10 +32,10 @@ export function mountEchoLab(root: HTMLElement): void {
   const statusText = part(root, 'status');
   const address = part(root, 'address');
   const copy = part<HTMLButtonElement>(root, 'copy');
+  const reconnect = part<HTMLButtonElement>(root, 'reconnect');
   const diagramBox = part(root, 'diagram');
   const detail = part(root, 'detail');
-  const log = part<HTMLOListElement>(root, 'log');
-  const logCount = part(root, 'log-count');
+  const log = mountEventLog(part<HTMLOListElement>(root, 'log'), part(root, 'log-count'));
   const captureNote = part(root, 'capture');
   const terminalHost = part(root, 'terminal');
   terminalHost.textContent = '';
@@ -33,6 +43,8 @@ export function mountEchoLab(root: HTMLElement): void {
   const store = new EventStore();
   const diagram = mountLiveDiagram(diagramBox, detail, () => store);
   let echoAddress: string | undefined;
+  let closedSentence = '';
+  let retryState: RetryState = { kind: 'idle' };
 
   const terminal = createXterm(terminalHost, 'Sandbox terminal: type help for commands');
   const connection: SandboxConnection = new SandboxConnection(SandboxConnection.urlFor(location), {
@@ -51,72 +63,102 @@ export function mountEchoLab(root: HTMLElement): void {
     onStatus: (status) => {
       showStatus(status);
       shell.status(status);
+      if (status.state === 'open') retry.opened();
+      if (status.state === 'closed') retry.lost();
     },
     onNotice: (message) => terminal.write(`\x1b[31m[sandbox: ${message}]\x1b[0m\r\n`),
   });
-  const shell = new Shell(terminal, connection);
+  const retry = new ReconnectSchedule({
+    open: () => connection.open(),
+    timers: { set: (run, ms) => window.setTimeout(run, ms), clear: (handle) => window.clearTimeout(handle) },
+    random: Math.random,
+    visible: () => document.visibilityState === 'visible',
+    onChange: (state) => {
+      retryState = state;
+      if (connection.status.state === 'closed') showClosed();
+    },
+  });
+  // `reconnect` typed in the terminal is the Reconnect button: it also cancels the pending wait.
+  const shell = new Shell(terminal, {
+    request: (message, sandbox) => connection.request(message, sandbox),
+    open: () => retry.now(),
+    get status() {
+      return connection.status;
+    },
+  });
   terminal.onData((data) => shell.input(data));
+  mountKeyBar(part(root, 'keys'), (data) => shell.input(data), () => terminal.focus());
+
+  function showClosed(): void {
+    statusText.textContent = [closedSentence, retrySentence(retryState)].filter((text) => text !== '').join(' ');
+  }
 
   function showStatus(status: ConnectionStatus): void {
     root.dataset.state = status.state;
+    reconnect.hidden = status.state !== 'closed';
+    if (status.state !== 'open') {
+      echoAddress = undefined;
+      address.textContent = '';
+      showCopy(undefined);
+    }
     if (status.state === 'connecting') {
-      // A new sandbox is a new session: its events start again from zero.
-      store.clear();
-      document.dispatchEvent(new CustomEvent<SandboxEventsDetail>(SANDBOX_EVENTS, { detail: { events: [], reset: true } }));
       statusText.textContent = 'Connecting to the sandbox…';
       return;
     }
     if (status.state === 'closed') {
-      statusText.textContent = `Sandbox ${describeClose(status.code, status.reason, status.refused)}. Type "reconnect" in the terminal for a new one.`;
-      copy.hidden = true;
+      // A failed retry says only that the server cannot be reached; why the sandbox went away in
+      // the first place stays the news until a sandbox opens again.
+      if (status.reached || status.refused !== undefined || closedSentence === '') closedSentence = describeClosure(status);
+      showClosed();
       return;
     }
+    closedSentence = '';
+    // A new sandbox is a new session: its events start again from zero. The old one's stay in view
+    // until then, for a learner to read while the lab reconnects.
+    store.clear();
+    log.reset();
+    document.dispatchEvent(new CustomEvent<SandboxEventsDetail>(SANDBOX_EVENTS, { detail: { events: [], reset: true } }));
     echoAddress = status.servers.find((server) => server.name === 'echo')?.address;
     statusText.textContent = 'Sandbox ready. Your own echo server is listening at';
     address.textContent = echoAddress ?? '';
     copy.hidden = echoAddress === undefined;
   }
 
+  let copiedTimer: number | undefined;
+  function showCopy(copied: string | undefined): void {
+    window.clearTimeout(copiedTimer);
+    copy.textContent = copied ?? 'Copy nc command';
+    if (copied !== undefined) copiedTimer = window.setTimeout(() => showCopy(undefined), COPIED_MS);
+    if (echoAddress === undefined) copy.hidden = true;
+  }
+
   copy.addEventListener('click', () => {
     if (echoAddress === undefined) return;
-    const [host, port] = [
-      echoAddress.slice(0, echoAddress.lastIndexOf(':')),
-      echoAddress.slice(echoAddress.lastIndexOf(':') + 1),
-    ];
-    const command = `nc ${host} ${port}`;
+    const separator = echoAddress.lastIndexOf(':');
+    const command = `nc ${echoAddress.slice(0, separator)} ${echoAddress.slice(separator + 1)}`;
     navigator.clipboard.writeText(command).then(
-      () => (copy.textContent = `Copied: ${command}`),
-      () => (copy.textContent = `Copy failed — type: ${command}`),
+      () => showCopy(`Copied: ${command}`),
+      () => showCopy(`Copy failed — type: ${command}`),
     );
-    setTimeout(() => (copy.textContent = 'Copy nc command'), 2500);
   });
 
-  function appendLog(all: SessionRecord, added: SessionRecord): void {
-    if (added.events.length === 0 && added.segments.length === 0) log.replaceChildren();
-    const follow = nearBottom(log);
-    const fragment = document.createDocumentFragment();
-    const lines = [
-      ...added.events.map((event) => ({ t: event.t, text: describeEvent(event) })),
-      ...added.segments.map((segment) => ({ t: segment.t, text: describeSegment(segment) })),
-    ].sort((a, b) => a.t - b.t);
-    for (const line of lines) {
-      const item = document.createElement('li');
-      item.textContent = line.text;
-      fragment.append(item);
-    }
-    log.append(fragment);
-    while (log.childElementCount > MAX_LOG_LINES) log.firstElementChild?.remove();
-    logCount.textContent = String(all.events.length + all.segments.length + store.dropped);
-    if (follow) log.scrollTop = log.scrollHeight;
-  }
+  reconnect.addEventListener('click', () => retry.now());
+  document.addEventListener('visibilitychange', () => retry.visibilityChanged());
 
   store.subscribe((all, added) => {
     diagram.draw(all);
-    appendLog(all, added);
+    log.add(added.events, added.segments);
   });
 
   showStatus(connection.status);
   connection.open();
   shell.start();
-  addEventListener('pagehide', () => connection.close());
+  addEventListener('pagehide', () => {
+    retry.stop();
+    connection.close();
+  });
+  // Back from the back-forward cache: the sandbox was closed on the way out.
+  addEventListener('pageshow', (event) => {
+    if (event.persisted) retry.now();
+  });
 }

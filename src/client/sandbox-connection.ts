@@ -8,18 +8,20 @@ import {
   type ServerInfo,
   type ServerMessage,
 } from '../protocol/messages.ts';
+import type { Closure, Refusal } from './close-cause.ts';
 
 type Reply = Exclude<ServerMessage, { type: 'welcome' | 'events' | 'received' | 'capture' | 'segments' | 'notice' }>;
 type Request = Extract<ClientMessage, { id: number }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Why the server would not open a sandbox at all, as its /readyz says. */
-export type Refusal = 'full' | 'draining';
-
 export type ConnectionStatus =
   | { state: 'connecting' }
-  | { state: 'open'; session: string; servers: ServerInfo[] }
-  | { state: 'closed'; code: number; reason: string; refused?: Refusal };
+  /**
+   * `sandbox` numbers the sandboxes this page has opened (1, 2, …): the server's socket ids start
+   * again in each one, so "s2" names a socket only together with its sandbox.
+   */
+  | { state: 'open'; sandbox: number; session: string; servers: ServerInfo[] }
+  | ({ state: 'closed' } & Closure);
 
 export type SandboxHandlers = {
   onEvents: (events: SocketEvent[]) => void;
@@ -44,26 +46,6 @@ export const REQUESTS_PER_SECOND = 30;
  */
 export const PRESENCE_INTERVAL_MS = 60 * 1000;
 
-const CLOSE_REASONS: Record<number, string> = {
-  1000: 'closed',
-  1001: 'the server is shutting down',
-  1006: 'the connection dropped',
-  1008: 'closed by policy',
-  1009: 'a message was too large',
-  1011: 'the server hit an internal error',
-};
-
-const REFUSALS: Record<Refusal, string> = {
-  full: 'could not open: the playground is full, every sandbox is in use',
-  draining: 'could not open: the server is shutting down',
-};
-
-export function describeClose(code: number, reason: string, refused?: Refusal): string {
-  if (refused !== undefined) return REFUSALS[refused];
-  const base = CLOSE_REASONS[code] ?? `closed with code ${code}`;
-  return reason === '' ? `${base} (${code})` : `${base}: ${reason} (${code})`;
-}
-
 /**
  * A browser is told nothing about a refused WebSocket upgrade (it sees 1006), so when the sandbox
  * never opened, the page asks the sandbox path with a plain GET, which answers whether it would
@@ -87,6 +69,7 @@ export class SandboxConnection {
   readonly #url: string;
   #ws: WebSocket | undefined;
   #nextId = 1;
+  #sandboxes = 0;
   #waiting = new Map<number, (reply: Reply) => void>();
   #recentSends: number[] = [];
   #pacer: Promise<void> = Promise.resolve();
@@ -101,7 +84,9 @@ export class SandboxConnection {
     return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${SANDBOX_PATH}`;
   }
 
+  /** Opens a new sandbox, unless one is open or opening: the page never holds two. */
   open(): void {
+    if (this.#ws !== undefined) return;
     this.#setStatus({ state: 'connecting' });
     const ws = new WebSocket(this.#url);
     this.#ws = ws;
@@ -124,9 +109,9 @@ export class SandboxConnection {
       const failed: Reply = { type: 'error', code: 'socket-closed', message: 'the sandbox connection closed before the reply' };
       for (const resolve of this.#waiting.values()) resolve(failed);
       this.#waiting.clear();
-      const neverOpened = this.status.state === 'connecting';
-      const closed = { state: 'closed', code: event.code, reason: event.reason } as const;
-      if (!neverOpened) return this.#setStatus(closed);
+      const reached = this.status.state === 'open';
+      const closed = { state: 'closed', code: event.code, reason: event.reason, reached } as const;
+      if (reached) return this.#setStatus(closed);
       void whyRefused().then((refused) => {
         if (this.#ws === undefined) this.#setStatus(refused === undefined ? closed : { ...closed, refused });
       });
@@ -137,11 +122,17 @@ export class SandboxConnection {
     this.#ws?.close(1000, 'page closed');
   }
 
-  /** Sends a request and resolves with its reply, which may be an error reply. */
-  request(message: DistributiveOmit<Request, 'id'>): Promise<Reply> {
+  /**
+   * Sends a request and resolves with its reply, which may be an error reply. A request about a
+   * socket names the sandbox it belongs to, and is refused here, unsent, once that sandbox is gone.
+   */
+  request(message: DistributiveOmit<Request, 'id'>, sandbox?: number): Promise<Reply> {
     const ws = this.#ws;
     if (ws === undefined || ws.readyState !== WebSocket.OPEN) {
       return Promise.resolve({ type: 'error', code: 'socket-closed', message: 'not connected to the sandbox; type "reconnect"' });
+    }
+    if (sandbox !== undefined && (this.status.state !== 'open' || this.status.sandbox !== sandbox)) {
+      return Promise.resolve({ type: 'error', code: 'socket-closed', message: 'that connection belonged to an earlier sandbox' });
     }
     const id = this.#nextId++;
     return new Promise((resolve) => {
@@ -185,7 +176,8 @@ export class SandboxConnection {
     const message = parsed.data;
     switch (message.type) {
       case 'welcome':
-        this.#setStatus({ state: 'open', session: message.session, servers: message.servers });
+        this.#sandboxes += 1;
+        this.#setStatus({ state: 'open', sandbox: this.#sandboxes, session: message.session, servers: message.servers });
         this.#handlers.onCapture(message.capture);
         return;
       case 'capture':

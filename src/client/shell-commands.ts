@@ -1,4 +1,4 @@
-import { TARGETS } from '../protocol/messages.ts';
+import { TARGETS, type ServerInfo } from '../protocol/messages.ts';
 
 export type Command =
   | { kind: 'empty' }
@@ -28,8 +28,23 @@ export const HELP_LINES: readonly (readonly [string, string])[] = [
 
 const ALLOWED = `the sandbox connects only to its own servers: try "nc ${TARGETS[0]}" ("servers" lists them)`;
 
-/** What the terminal's shell makes of one typed line. Nothing here opens a connection. */
-export function parseCommand(line: string): Command {
+/** Names the learner may give the host their own sandbox listens on, as the lab's copied nc line does. */
+const OWN_HOSTS: readonly string[] = ['127.0.0.1', 'localhost'];
+
+/**
+ * The sandbox server a `HOST PORT` pair names, if it is one of the session's own (`servers`, from
+ * the welcome): the only host:port the shell turns into a target, and then only by name.
+ */
+function ownServer(host: string, port: string, servers: readonly ServerInfo[]): string | undefined {
+  if (!OWN_HOSTS.includes(host) || !/^[1-9]\d{0,4}$/.test(port)) return undefined;
+  return servers.find((server) => server.address === `127.0.0.1:${port}`)?.name;
+}
+
+/**
+ * What the terminal's shell makes of one typed line, knowing the session's own servers. Nothing
+ * here opens a connection.
+ */
+export function parseCommand(line: string, servers: readonly ServerInfo[] = []): Command {
   const words = line
     .trim()
     .split(/\s+/)
@@ -64,6 +79,9 @@ export function parseCommand(line: string): Command {
       if (args.length === 0) return { kind: 'error', message: `usage: ${name} ${TARGETS[0]}` };
       const target = args.join(' ');
       if (args.length === 1 && (TARGETS as readonly string[]).includes(target)) return { kind: 'nc', target };
+      const [host = '', port = ''] = args;
+      const own = args.length === 2 ? ownServer(host, port, servers) : undefined;
+      if (own !== undefined) return { kind: 'nc', target: own };
       return { kind: 'error', message: `${name}: refused "${target}": ${ALLOWED}` };
     }
     case 'ssh':

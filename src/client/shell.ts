@@ -1,8 +1,11 @@
 import type { SocketEvent } from '../protocol/events.ts';
-import type { SocketInfo } from '../protocol/messages.ts';
 import { LineEditor, parseKeys } from './line-editor.ts';
-import { describeClose, type ConnectionStatus, type SandboxConnection } from './sandbox-connection.ts';
+import { describeClosure } from './close-cause.ts';
+import type { ConnectionStatus, SandboxConnection } from './sandbox-connection.ts';
 import { HELP_LINES, parseCommand, type Command } from './shell-commands.ts';
+import { socketTable } from './socket-table.ts';
+import { table } from './text-table.ts';
+import { wrapWords } from './word-wrap.ts';
 
 /** What the shell needs of a terminal; only client/xterm-terminal.ts knows xterm itself. */
 export type TerminalLike = {
@@ -16,7 +19,11 @@ export type SandboxPort = Pick<SandboxConnection, 'request' | 'open' | 'status'>
 type ConnectionState = 'connecting' | 'open' | 'fin-sent' | 'fin-received' | 'closed';
 
 type TerminalConnection = {
+  /** Unique on the page: numbers go on across sandboxes. */
   n: number;
+  /** The page's number for the sandbox it lives in (ConnectionStatus `sandbox`). */
+  sandbox: number;
+  /** The server's id, unique only within its sandbox. */
   socket: string;
   target: string;
   local: string;
@@ -62,16 +69,6 @@ const STATE_TEXT: Record<ConnectionState, string> = {
   closed: 'closed',
 };
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) =>
-    row
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 /**
  * The terminal's shell: it runs in the browser, edits lines, and turns commands into structured
  * sandbox requests — never shell text. Attached to a connection, each line typed is sent.
@@ -87,6 +84,8 @@ export class Shell {
   /** Row of the cursor within the prompt + input area, for redrawing a wrapped line. */
   #cursorRow = 0;
   #promptShown = false;
+  /** Whether the loss of the current sandbox has been told already: failed retries are not repeated. */
+  #lossTold = false;
 
   constructor(terminal: TerminalLike, sandbox: SandboxPort) {
     this.#terminal = terminal;
@@ -98,10 +97,8 @@ export class Shell {
   }
 
   start(): void {
-    this.#terminal.write(
-      `${paint('bold', 'Socket Playground sandbox')} — a real TCP lab on this machine's loopback.\r\n` +
-        `Type ${paint('cyan', 'nc echo')} to connect to your echo server, or ${paint('cyan', 'help')} for every command.\r\n`,
-    );
+    this.#line(`${paint('bold', 'Socket Playground sandbox')} — a real TCP lab on this machine's loopback.`);
+    this.#line(`Type ${paint('cyan', 'nc echo')} to connect to your echo server, or ${paint('cyan', 'help')} for every command.`);
     this.#showPrompt();
   }
 
@@ -127,12 +124,15 @@ export class Shell {
 
   status(status: ConnectionStatus): void {
     if (status.state === 'open') {
+      this.#lossTold = false;
       const servers = status.servers.map((server) => `${server.name} at ${server.address}`).join(', ');
       this.#printAbove(paint('dim', `[sandbox ready: ${servers}]`));
     } else if (status.state === 'closed') {
       for (const connection of this.#connections) connection.closed = true;
       this.#attached = undefined;
-      this.#printAbove(paint('red', `[sandbox ${describeClose(status.code, status.reason, status.refused)}; type "reconnect" for a new one]`));
+      if (this.#lossTold) return;
+      this.#lossTold = true;
+      this.#printAbove(paint('red', `[${describeClosure(status)} The lab tries again by itself; "reconnect" tries now.]`));
     }
   }
 
@@ -169,8 +169,11 @@ export class Shell {
     }
   }
 
+  /** Events and reads come from the current sandbox only, where an old sandbox's ids start again. */
   #bySocket(socket: string): TerminalConnection | undefined {
-    return this.#connections.find((connection) => connection.socket === socket);
+    const status = this.#sandbox.status;
+    if (status.state !== 'open') return undefined;
+    return this.#connections.find((connection) => connection.sandbox === status.sandbox && connection.socket === socket);
   }
 
   #prompt(): { text: string; width: number } {
@@ -187,7 +190,7 @@ export class Shell {
     this.#cursorRow = 0;
     this.#busy += 1;
     this.#chain = this.#chain
-      .then(() => (this.#attached !== undefined ? this.#sendLine(this.#attached, `${line}\n`) : this.#run(parseCommand(line))))
+      .then(() => (this.#attached !== undefined ? this.#sendLine(this.#attached, `${line}\n`) : this.#run(parseCommand(line, this.#servers()))))
       .catch((error: unknown) => this.#error(`internal error: ${String(error)}`))
       .finally(() => {
         this.#busy -= 1;
@@ -242,6 +245,11 @@ export class Shell {
     }
   }
 
+  #servers() {
+    const status = this.#sandbox.status;
+    return status.state === 'open' ? status.servers : [];
+  }
+
   #enqueue(task: () => Promise<void>): void {
     this.#busy += 1;
     this.#chain = this.#chain
@@ -266,7 +274,8 @@ export class Shell {
       case 'error':
         return this.#error(command.message);
       case 'reconnect':
-        if (this.#sandbox.status.state !== 'closed') return this.#info('the sandbox is already connected');
+        if (this.#sandbox.status.state === 'open') return this.#info('the sandbox is already connected');
+        if (this.#sandbox.status.state === 'connecting') return this.#info('already connecting to the sandbox…');
         this.#sandbox.open();
         return this.#info('opening a new sandbox…');
       case 'servers': {
@@ -292,13 +301,15 @@ export class Shell {
   }
 
   async #connect(target: string): Promise<void> {
-    const address =
-      this.#sandbox.status.state === 'open' ? this.#sandbox.status.servers.find((s) => s.name === target)?.address : undefined;
+    const status = this.#sandbox.status;
+    if (status.state !== 'open') return this.#error('not connected to the sandbox; type "reconnect"');
+    const address = status.servers.find((server) => server.name === target)?.address;
     this.#info(`connecting to ${target}${address === undefined ? '' : ` (${address})`}…`);
-    const reply = await this.#sandbox.request({ type: 'connect', target });
+    const reply = await this.#sandbox.request({ type: 'connect', target }, status.sandbox);
     if (reply.type !== 'opened') return this.#error(reply.type === 'error' ? reply.message : `unexpected reply ${reply.type}`);
     const connection: TerminalConnection = {
       n: this.#connections.length + 1,
+      sandbox: status.sandbox,
       socket: reply.socket,
       target,
       local: reply.local,
@@ -319,7 +330,7 @@ export class Shell {
     if (connection.closed) return this.#error(`#${connection.n} is closed`);
     if (connection.finSent)
       return this.#error(`#${connection.n}: you already sent FIN, so this side cannot send; Ctrl-C closes it`);
-    const reply = await this.#sandbox.request({ type: 'send', socket: connection.socket, data });
+    const reply = await this.#sandbox.request({ type: 'send', socket: connection.socket, data }, connection.sandbox);
     if (reply.type === 'error') this.#error(reply.message);
   }
 
@@ -327,13 +338,13 @@ export class Shell {
     if (connection.finSent || connection.closed) return this.#error(`#${connection.n} has already sent its FIN`);
     connection.finSent = true;
     this.#info(`#${connection.n}: shutdown(SHUT_WR) — FIN sent; still reading`);
-    const reply = await this.#sandbox.request({ type: 'shutdown', socket: connection.socket });
+    const reply = await this.#sandbox.request({ type: 'shutdown', socket: connection.socket }, connection.sandbox);
     if (reply.type === 'error') this.#error(reply.message);
   }
 
   async #close(connection: TerminalConnection): Promise<void> {
     if (connection.closed) return;
-    const reply = await this.#sandbox.request({ type: 'close', socket: connection.socket });
+    const reply = await this.#sandbox.request({ type: 'close', socket: connection.socket }, connection.sandbox);
     if (reply.type === 'error') this.#error(reply.message);
     else this.#info(`#${connection.n}: close()`);
   }
@@ -353,33 +364,19 @@ export class Shell {
   async #listSockets(): Promise<void> {
     const reply = await this.#sandbox.request({ type: 'sockets' });
     if (reply.type !== 'sockets') return this.#error(reply.type === 'error' ? reply.message : `unexpected reply ${reply.type}`);
-    const role = (info: SocketInfo): string => {
-      if (info.role === 'listener') return `${info.server ?? ''} listen`;
-      if (info.role === 'client') return 'client';
-      return `${info.server ?? 'server'}←${info.peer ?? '?'}`;
-    };
-    const rows = [
-      ['ID', 'ROLE', 'STATE', 'LOCAL', 'PEER', 'IN/OUT'],
-      ...reply.sockets.map((info) => [
-        info.socket,
-        role(info),
-        info.state,
-        info.local ?? '',
-        info.remote ?? '*',
-        info.socket === '-' ? '' : `${info.bytesIn}/${info.bytesOut}`,
-      ]),
-    ];
-    const lines = table(rows);
-    this.#line(paint('bold', lines[0] ?? ''));
-    for (const line of lines.slice(1)) this.#line(line);
+    const shown = socketTable(reply.sockets, this.#terminal.columns());
+    this.#line(paint('bold', shown.header));
+    for (const row of shown.rows) this.#line(row);
+    if (shown.note !== undefined) this.#info(shown.note);
     if (reply.more !== undefined) this.#info(`… and ${reply.more} more (the table is cut at ${reply.sockets.length} rows)`);
     if (reply.sockets.some((info) => info.socket === '-')) {
       this.#line(paint('dim', 'ID "-": closed by its program, still held by the kernel (TIME-WAIT lasts 60 s on Linux)'));
     }
   }
 
+  /** Everything the shell says goes through here (or #printAbove), wrapped at spaces to fit. */
   #line(text: string): void {
-    this.#terminal.write(`${text}\r\n`);
+    this.#terminal.write(`${wrapWords(text, this.#terminal.columns())}\r\n`);
   }
 
   #info(text: string): void {
@@ -397,11 +394,14 @@ export class Shell {
     this.#draw();
   }
 
-  /** Prints a line above the prompt without disturbing what is being typed. */
-  #printAbove(text: string, newline = true): void {
+  /**
+   * Prints above the prompt without disturbing what is being typed. The shell's own words are
+   * wrapped at spaces; received bytes (`ownWords` false) are printed as the stream brought them.
+   */
+  #printAbove(text: string, ownWords = true): void {
     if (this.#promptShown) this.#erase();
-    this.#terminal.write(text);
-    if (newline || !text.endsWith('\n')) this.#terminal.write('\r\n');
+    this.#terminal.write(ownWords ? wrapWords(text, this.#terminal.columns()) : text);
+    if (ownWords || !text.endsWith('\n')) this.#terminal.write('\r\n');
     if (this.#promptShown) this.#draw();
   }
 

@@ -1,4 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import { MAX_SESSIONS } from '../../server/limits.ts';
 import { SHOTS, watchConsole } from './support.ts';
@@ -8,8 +11,8 @@ async function terminalText(page: Page): Promise<string> {
   return page.locator('.lab-terminal .xterm-rows').innerText();
 }
 
-async function openLab(page: Page) {
-  await page.goto('/lessons/echo-server/');
+async function openLab(page: Page, origin = '') {
+  await page.goto(`${origin}/lessons/echo-server/`);
   await page.locator('echo-lab').scrollIntoViewIfNeeded();
   await expect(page.locator('echo-lab')).toHaveAttribute('data-state', 'open');
   await page.locator('.lab-terminal .xterm-helper-textarea').focus();
@@ -135,8 +138,11 @@ test('works on a phone-width window in dark mode, keyboard only', async ({ brows
   await expect.poll(() => terminalText(page)).toContain('connected #1');
   await page.keyboard.type('hi\n');
   await expect(page.locator('.seq-arrow.seq-data')).toHaveCount(2);
-  // Tab leaves the terminal (no keyboard trap) and reaches the diagram; Enter opens an arrow.
+  // Tab leaves the terminal (no keyboard trap), passes the on-screen keys and reaches the diagram;
+  // Enter opens an arrow.
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: /^Ctrl-C/ })).toBeFocused();
+  for (let i = 0; i < 6; i++) await page.keyboard.press('Tab');
   await expect(page.locator('.lab-diagram')).toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.locator('.seq-mark').first()).toBeFocused();
@@ -180,4 +186,173 @@ test('a page opened while the playground is full says so, and gets in once a slo
   await expect(page.locator('echo-lab')).toHaveAttribute('data-state', 'open');
   // The browser logs the refused handshake itself; nothing else may go wrong.
   expect(problems.filter((problem) => !/WebSocket connection to .* failed/.test(problem))).toEqual([]);
+});
+
+/** A playground of the test's own on a free port, which the test can stop and start again. */
+class OwnServer {
+  readonly port: number;
+  #process: ChildProcess | undefined;
+
+  private constructor(port: number) {
+    this.port = port;
+  }
+
+  static async start(): Promise<OwnServer> {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const address = probe.address();
+    probe.close();
+    const server = new OwnServer(typeof address === 'object' && address !== null ? address.port : 0);
+    await server.up();
+    return server;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async up(): Promise<void> {
+    const child = spawn(process.execPath, ['server/main.ts', '--port', String(this.port), '--dist', process.env.E2E_DIST ?? 'dist'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.#process = child;
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await expect.poll(() => out, { timeout: 15_000 }).toContain('running at');
+  }
+
+  /** SIGTERM, as a restart or a deploy stops it: sessions are closed with 1001. */
+  async down(): Promise<void> {
+    const child = this.#process;
+    if (child === undefined || child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+}
+
+test('the server restarts: the lab says so in words, comes back by itself and by its button, and routes to the new sandbox', async ({ page }) => {
+  test.setTimeout(90_000);
+  const server = await OwnServer.start();
+  try {
+    const problems = watchConsole(page);
+    await openLab(page, server.origin);
+    const status = page.locator('.lab-status');
+    const reconnect = page.getByRole('button', { name: 'Reconnect' });
+    await expect(reconnect).toBeHidden();
+    const firstAddress = await page.locator('.lab-address').innerText();
+    await page.keyboard.type('nc echo\n');
+    await expect.poll(() => terminalText(page)).toContain('connected #1 (s2)');
+    await page.keyboard.type('before restart\n');
+    await expect.poll(async () => (await terminalText(page)).match(/before restart/g)?.length ?? 0).toBe(2);
+
+    await server.down();
+    await expect(status).toContainText('The server stopped or restarted, and your sandbox closed with it.');
+    await expect(status).not.toContainText('1001');
+    await expect(status).toContainText(/Trying again in \d+ s\./);
+    await expect(reconnect).toBeVisible();
+    await expect(page.locator('.lab-address')).toBeHidden();
+    await expect.poll(() => terminalText(page)).toContain('The lab tries again by itself');
+
+    // Back by itself: the retries find the server once it is up again.
+    await server.up();
+    await expect(page.locator('echo-lab')).toHaveAttribute('data-state', 'open', { timeout: 20_000 });
+    await expect(reconnect).toBeHidden();
+    await expect(status).toContainText('Sandbox ready');
+    expect(await page.locator('.lab-address').innerText()).not.toBe(firstAddress);
+
+    // Down again, long enough for the wait to grow; then the button brings it back at once.
+    await server.down();
+    await expect(status).toContainText(/Trying again in [4-9] s\./, { timeout: 15_000 });
+    await server.up();
+    await expect(reconnect).toBeVisible();
+    await reconnect.focus();
+    await page.keyboard.press('Enter');
+    await expect(page.locator('echo-lab')).toHaveAttribute('data-state', 'open', { timeout: 1500 });
+
+    // The new sandbox numbers its sockets from s2 again; typed lines go to its connection only.
+    await page.locator('.lab-terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type('nc echo\n');
+    await expect.poll(() => terminalText(page)).toContain('connected #2 (s2)');
+    await page.keyboard.type('after restart\n');
+    await expect.poll(async () => (await terminalText(page)).match(/after restart/g)?.length ?? 0).toBe(2);
+    const text = await terminalText(page);
+    expect(text).not.toContain('#1 received');
+    expect(text).toContain('[#2 echo]>');
+    await expect(page.locator('.lab-log-list')).toContainText('s2 client: recv() got 14 B "after restart\\n"');
+    await expect(page.locator('.lab-log-list')).not.toContainText('before restart');
+    await page.keyboard.press('Control+]');
+    await page.keyboard.type('conns\n');
+    await expect.poll(() => terminalText(page)).toMatch(/#1 +s2 .* closed/);
+    await expect.poll(() => terminalText(page)).toMatch(/#2 +s2 .* open/);
+    await page.locator('echo-lab').screenshot({ path: `${SHOTS}/echo-lab-reconnected.png` });
+    // While the server is down the browser logs each refused WebSocket and each refused GET /sandbox
+    // (the page asks why it could not get in); nothing else may go wrong.
+    expect(problems.filter((problem) => !/WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/.test(problem))).toEqual([]);
+  } finally {
+    await server.down();
+  }
+});
+
+test('on a phone, the key bar sends Ctrl-D (a FIN) and ↑ without taking focus from the terminal', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await openLab(page);
+  const textarea = page.locator('.lab-terminal .xterm-helper-textarea');
+  await page.keyboard.type('nc echo\n');
+  await expect.poll(() => terminalText(page)).toContain('connected #1');
+  await page.getByRole('button', { name: /^Ctrl-D/ }).tap();
+  await expect(textarea).toBeFocused();
+  await expect.poll(() => terminalText(page)).toContain('shutdown(SHUT_WR)');
+  await expect.poll(() => terminalText(page)).toContain('[#1 closed]');
+  await expect(page.locator('.seq-arrow.seq-fin')).toHaveCount(2);
+  await page.getByRole('button', { name: /^Up arrow/ }).tap();
+  await expect(textarea).toBeFocused();
+  await expect.poll(() => terminalText(page)).toMatch(/sandbox\$ nc echo\s*$/);
+
+  // The shell's own sentences wrap at spaces, never inside a word; ss keeps one row per socket.
+  await page.keyboard.press('Control+u');
+  await page.keyboard.type('nc example.com 80\n');
+  await expect.poll(async () => (await terminalText(page)).split('\n').join(' ').replace(/\s+/g, ' ')).toContain(
+    'the sandbox connects only to its own servers: try "nc echo" ("servers" lists them)',
+  );
+  await page.keyboard.type('ss\n');
+  await expect.poll(() => terminalText(page)).toContain('TIME-WAIT');
+  const rows = (await terminalText(page)).split('\n');
+  expect(rows.filter((row) => /^(s\d+|-) +\S/.test(row) && /LISTEN|TIME-WAIT/.test(row))).toHaveLength(2);
+
+  // The last column is not under the scrollbar.
+  const [screenRight, scrollbarLeft] = await page.evaluate(() => [
+    document.querySelector('.lab-terminal .xterm-screen')?.getBoundingClientRect().right ?? Infinity,
+    document.querySelector('.lab-terminal .xterm-scrollable-element > .scrollbar.vertical')?.getBoundingClientRect().left ?? 0,
+  ]);
+  expect(screenRight).toBeLessThanOrEqual(scrollbarLeft + 0.5);
+  await page.locator('echo-lab').screenshot({ path: `${SHOTS}/echo-lab-phone-keys.png` });
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+test('the copied nc line, pasted into the terminal, connects to the echo server', async ({ page, context, baseURL }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseURL ?? '').origin });
+  const problems = watchConsole(page);
+  await openLab(page);
+  const address = await page.locator('.lab-address').innerText();
+  const copy = page.getByRole('button', { name: /Copy nc command/ });
+  await copy.click();
+  const command = `nc ${address.replace(':', ' ')}`;
+  await expect(page.locator('.lab-status button').first()).toHaveText(`Copied: ${command}`);
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toBe(command);
+  await page.locator('.lab-terminal .xterm-helper-textarea').evaluate((textarea, text) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', text);
+    textarea.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, `${copied}\n`);
+  await expect.poll(() => terminalText(page)).toContain(`connecting to echo (${address})`);
+  await expect.poll(() => terminalText(page)).toContain('connected #1');
+  await page.locator('.lab-terminal .xterm-helper-textarea').focus();
+  await page.keyboard.type('pasted\n');
+  await expect.poll(async () => (await terminalText(page)).match(/pasted/g)?.length ?? 0).toBe(2);
+  await expect(page.locator('.lab-log summary')).toHaveText(/^Event log \(\d+ events\)$/);
+  expect(problems).toEqual([]);
 });

@@ -32,6 +32,35 @@ describe('parseCommand', () => {
     );
   });
 
+  describe('the lab\'s own nc line', () => {
+    const servers = [{ name: 'echo', address: '127.0.0.1:40211', state: 'listening' as const }];
+
+    it.each(['nc 127.0.0.1 40211', 'nc localhost 40211', 'ncat 127.0.0.1 40211', '  nc   127.0.0.1   40211 '])(
+      'takes %s as nc echo',
+      (line) => expect(parseCommand(line, servers)).toEqual({ kind: 'nc', target: 'echo' }),
+    );
+
+    it.each([
+      'nc 127.0.0.1 40212',
+      'nc 127.0.0.1 040211',
+      'nc 127.0.0.2 40211',
+      'nc 0.0.0.0 40211',
+      'nc [::1] 40211',
+      'nc ::1 40211',
+      'nc 2130706433 40211',
+      'nc 127.0.0.1:40211',
+      'nc 127.0.0.1 40211 extra',
+      'nc -v 127.0.0.1 40211',
+      'nc example.com 40211',
+    ])('refuses %s', (line) => {
+      expect(parseCommand(line, servers)).toMatchObject({ kind: 'error', message: expect.stringContaining('refused') });
+    });
+
+    it('refuses the address when the session has no servers (not yet open, or closed)', () => {
+      expect(parseCommand('nc 127.0.0.1 40211')).toMatchObject({ kind: 'error' });
+    });
+  });
+
   it('explains usage mistakes', () => {
     expect(parseCommand('nc')).toEqual({ kind: 'error', message: 'usage: nc echo' });
     expect(parseCommand('use')).toMatchObject({ kind: 'error', message: expect.stringContaining('usage: use N') });

@@ -2,15 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../../src/client/sandbox-connection.ts';
 import { printable, Shell, type SandboxPort, type TerminalLike } from '../../../src/client/shell.ts';
 import type { SocketEvent } from '../../../src/protocol/events.ts';
+import type { SocketInfo } from '../../../src/protocol/messages.ts';
 
 /** A terminal that keeps what was written, with colours and cursor moves removed. */
 class FakeTerminal implements TerminalLike {
   output = '';
+  cols = 80;
   write(text: string): void {
     this.output += text;
   }
   columns(): number {
-    return 80;
+    return this.cols;
   }
   clear(): void {
     this.output = '';
@@ -22,26 +24,46 @@ class FakeTerminal implements TerminalLike {
 
 const ECHO = '127.0.0.1:40000';
 
-/** A sandbox that answers like the server does and records each request. */
+const SOCKETS = [
+  { socket: 's1', role: 'listener', origin: 'sandbox', server: 'echo', local: ECHO, state: 'LISTEN', bytesIn: 0, bytesOut: 0 },
+  { socket: 's2', role: 'client', origin: 'terminal', local: '127.0.0.1:50002', remote: ECHO, state: 'FIN-WAIT-2', bytesIn: 15, bytesOut: 15 },
+  { socket: 's3', role: 'server', origin: 'sandbox', server: 'echo', peer: 's2', local: ECHO, remote: '127.0.0.1:50002', state: 'CLOSE-WAIT', bytesIn: 15, bytesOut: 15 },
+  { socket: 's4', role: 'server', origin: 'sandbox', server: 'echo', peer: 'outside', local: ECHO, remote: '127.0.0.1:50123', state: 'ESTAB', bytesIn: 1234, bytesOut: 1234 },
+  { socket: '-', role: 'client', origin: 'terminal', local: '127.0.0.1:50000', remote: ECHO, state: 'TIME-WAIT', bytesIn: 0, bytesOut: 0 },
+] satisfies SocketInfo[];
+
+/**
+ * A sandbox that answers like the server does and records each request with the sandbox it was
+ * meant for. Like the server, each new sandbox numbers its sockets from the start again.
+ */
 class FakeSandbox implements SandboxPort {
-  status: ConnectionStatus = { state: 'open', session: 'x', servers: [{ name: 'echo', address: ECHO, state: 'listening' }] };
+  status: ConnectionStatus = { state: 'open', sandbox: 1, session: 'x', servers: [{ name: 'echo', address: ECHO, state: 'listening' }] };
   requests: Record<string, unknown>[] = [];
+  /** Requests as (sandbox it was sent for, message): what each sandbox's server would receive. */
+  sent: { sandbox: number | undefined; message: Record<string, unknown> }[] = [];
   opened = 0;
   #socket = 2;
+  sockets: SocketInfo[] = SOCKETS.slice(0, 1);
   open(): void {
     this.opened += 1;
   }
-  request: SandboxPort['request'] = async (message) => {
+  /** The server went away with the sandbox. */
+  lose(): void {
+    this.status = { state: 'closed', code: 1001, reason: 'server shutting down', reached: true };
+  }
+  /** A new sandbox: its echo server on another port, its sockets numbered from the start again. */
+  reopen(echo: string): void {
+    this.#socket = 2;
+    this.status = { state: 'open', sandbox: 2, session: 'y', servers: [{ name: 'echo', address: echo, state: 'listening' }] };
+  }
+  request: SandboxPort['request'] = async (message, sandbox) => {
     this.requests.push(message);
+    this.sent.push({ sandbox, message });
     switch (message.type) {
       case 'connect':
         return { type: 'opened', id: 0, socket: `s${this.#socket++}`, local: `127.0.0.1:5000${this.#socket}`, remote: ECHO };
       case 'sockets':
-        return {
-          type: 'sockets',
-          id: 0,
-          sockets: [{ socket: 's1', role: 'listener', origin: 'sandbox', server: 'echo', local: ECHO, state: 'LISTEN', bytesIn: 0, bytesOut: 0 }],
-        };
+        return { type: 'sockets', id: 0, sockets: this.sockets };
       default:
         return { type: 'ok', id: 0 };
     }
@@ -152,12 +174,96 @@ describe('Shell', () => {
     expect(terminal.plain).toContain('sandbox$ servers');
   });
 
-  it('says the sandbox closed and offers reconnect', async () => {
+  it('says in words why the sandbox closed, once however many retries fail, and reconnect tries now', async () => {
     const { terminal, sandbox, shell, type } = await setup();
-    sandbox.status = { state: 'closed', code: 1001, reason: 'server shutting down' };
+    sandbox.status = { state: 'closed', code: 1001, reason: 'server shutting down', reached: true };
     shell.status(sandbox.status);
-    expect(terminal.plain).toContain('sandbox the server is shutting down: server shutting down (1001); type "reconnect"');
+    expect(terminal.plain.replace(/\s+/g, ' ')).toContain(
+      '[The server stopped or restarted, and your sandbox closed with it. The lab tries again by itself; "reconnect" tries now.]',
+    );
+    expect(terminal.plain).not.toMatch(/1001|shutting down/);
+    sandbox.status = { state: 'closed', code: 1006, reason: '', reached: false };
+    shell.status(sandbox.status);
+    expect(terminal.plain).not.toContain('cannot be reached');
     await type('reconnect\r');
     expect(sandbox.opened).toBe(1);
+    sandbox.status = { state: 'connecting' };
+    await type('reconnect\r');
+    expect(terminal.plain).toContain('already connecting');
+    expect(sandbox.opened).toBe(1);
+  });
+
+  it('after a reconnect, everything goes to the new sandbox, never to a connection of the old one', async () => {
+    const { terminal, sandbox, shell, type } = await setup();
+    await type('nc echo\r');
+    await type('old line\r');
+    expect(sandbox.sent.at(-1)).toEqual({ sandbox: 1, message: { type: 'send', socket: 's2', data: 'old line\n' } });
+    sandbox.lose();
+    shell.status(sandbox.status);
+    const before = sandbox.sent.length;
+    // Typed while no sandbox is open: a command, not data for the dead connection.
+    await type('conns\r');
+    expect(terminal.plain).toMatch(/#1 {2}s2 .* closed\n/);
+    await type('use 1\r');
+    expect(terminal.plain).toContain('#1 is closed');
+    expect(sandbox.sent.length).toBe(before);
+
+    sandbox.reopen('127.0.0.1:40999');
+    shell.status(sandbox.status);
+    await type('nc echo\r');
+    // The new sandbox's first socket is s2 again; the page tells them apart by sandbox.
+    expect(terminal.plain).toContain('connected #2 (s2)');
+    await type('new line\r');
+    expect(sandbox.sent.slice(before)).toEqual([
+      { sandbox: 2, message: { type: 'connect', target: 'echo' } },
+      { sandbox: 2, message: { type: 'send', socket: 's2', data: 'new line\n' } },
+    ]);
+    // What the new s2 reads is printed as the attached connection's echo, not as news of old #1.
+    shell.received('s2', 'new line\n');
+    expect(terminal.plain).toContain('new line\n');
+    expect(terminal.plain).not.toContain('#1 received');
+    shell.events([event('close', 's2')]);
+    expect(terminal.plain).toContain('[#2 closed]');
+    expect(terminal.plain).not.toContain('[#1 closed]');
+    expect(sandbox.sent.slice(before).every(({ sandbox: meant }) => meant === 2)).toBe(true);
+  });
+
+  it('accepts the lab\'s own copied nc line as nc echo, and refuses any other host:port unsent', async () => {
+    const { terminal, sandbox, type } = await setup();
+    await type('nc 127.0.0.1 40001\r');
+    await type('nc localhost 22\r');
+    expect(terminal.plain).toContain('refused "127.0.0.1 40001"');
+    expect(terminal.plain).toContain('refused "localhost 22"');
+    expect(sandbox.requests).toEqual([]);
+    await type('nc 127.0.0.1 40000\r');
+    expect(sandbox.requests).toEqual([{ type: 'connect', target: 'echo' }]);
+    expect(terminal.plain).toContain('connecting to echo (127.0.0.1:40000)');
+    await type('\x1d');
+    await type('nc localhost 40000\r');
+    expect(sandbox.requests.at(-1)).toEqual({ type: 'connect', target: 'echo' });
+  });
+
+  it('wraps its own words at spaces to the terminal\'s width', async () => {
+    const { terminal, type } = await setup();
+    terminal.cols = 30;
+    terminal.clear();
+    await type('nc example.com 80\r');
+    const rows = terminal.plain.split('\n');
+    expect(Math.max(...rows.map((row) => row.length))).toBeLessThanOrEqual(30);
+    // No word is cut: every row ends and starts at a word boundary of the original sentence.
+    expect(rows.join(' ').replace(/\s+/g, ' ')).toContain('the sandbox connects only to its own servers: try "nc echo" ("servers" lists them)');
+  });
+
+  it('keeps ss to one row per socket on a narrow terminal', async () => {
+    const { terminal, sandbox, type } = await setup();
+    sandbox.sockets = [...SOCKETS];
+    for (const cols of [80, 48, 40, 30]) {
+      terminal.cols = cols;
+      terminal.clear();
+      await type('ss\r');
+      const rows = terminal.plain.split('\n').filter((row) => /^(s\d|-) /.test(row));
+      expect(rows).toHaveLength(SOCKETS.length);
+      for (const row of rows) expect(row.length).toBeLessThanOrEqual(cols);
+    }
   });
 });
