@@ -14,7 +14,7 @@ import { programById, programText } from '../../src/client/loop-programs.ts';
  * - printed output (stdout, line by line);
  * - the bytes each client received (or, for client programs, what their server received);
  * - each thread's sequence of socket and selector calls with their fds and results, and the
- *   last line of every traceback.
+ *   exception lines of every traceback (chained ones included).
  *
  * Normalised, and only this:
  * - PORT = 65432 is replaced by a free port in the copy CPython runs, and every port the real
@@ -28,11 +28,14 @@ import { programById, programText } from '../../src/client/loop-programs.ts';
  *   (whether an echo comes back in one recv() or two depends on timing), and its calls per fd;
  * - the chat clients' prompts: CPython writes "> " without the typed line (stdin is a pipe), the simulation
  *   shows the prompt with the line typed, so prompts are removed from both.
- * Real runs wait GAP ms after each input for the program to react; the slow-reader scenario is left out because
- * its point is a 16-byte send buffer, which Linux cannot be given.
+ * After each input a real run waits until the program has been quiet (no new call but select() and
+ * BlockingIOError, no new output) for QUIET ms, as the simulation applies the next input only once the program waits; the slow-reader
+ * scenario is left out because its point is a 16-byte send buffer, which Linux cannot be given.
  */
 
 const GAP = 80;
+const QUIET = 120;
+const MAX_SETTLE = 3000;
 const PYTHON = 'python3';
 const TRACER = join(import.meta.dirname, 'cpython-trace.py');
 const work = mkdtempSync(join(tmpdir(), 'cpython-conformance-'));
@@ -83,6 +86,22 @@ function startPython(file: string, text: string, port: number, argsTracer = true
 async function stop(p: Python): Promise<void> {
   if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
   await Promise.race([p.exited, sleep(2000)]);
+}
+
+/** Waits until the real program has made no call that did something (select() and BlockingIOError do not count), and printed nothing, for QUIET ms. */
+async function quiet(p: Python): Promise<void> {
+  const mark = () => `${p.traces().filter((t) => t.call !== 'select' && t.raised?.startsWith('BlockingIOError') !== true).length}/${p.stdout().length}/${p.stderr().length}`;
+  const deadline = Date.now() + MAX_SETTLE;
+  let last = mark();
+  let since = Date.now();
+  while (Date.now() < deadline && p.proc.exitCode === null) {
+    await sleep(20);
+    const now = mark();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    } else if (Date.now() - since >= QUIET) return;
+  }
 }
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
@@ -160,9 +179,10 @@ describe.skipIf(!pythonOk)('CPython conformance: server programs', () => {
         } else if (input.kind === 'send') clients.get(input.client)?.sock.write(Buffer.from(input.data, 'latin1'));
         else if (input.kind === 'close') clients.get(input.client)?.sock.end();
         else if (input.kind === 'reset') clients.get(input.client)?.sock.resetAndDestroy();
-        await sleep(GAP);
+        await quiet(py);
       }
-      await sleep(4 * GAP);
+      await quiet(py);
+      await sleep(GAP);
     } finally {
       await stop(py);
       for (const c of clients.values()) c.sock.destroy();
@@ -175,7 +195,7 @@ describe.skipIf(!pythonOk)('CPython conformance: server programs', () => {
     const mapPorts = (line: string) => line.replace(/\('127\.0\.0\.1', (\d+)\)/g, (all, p: string) => `('127.0.0.1', ${portMap.get(Number(p)) ?? p})`);
 
     expect(stdoutLines(py.stdout()).map(mapPorts)).toEqual(end.stdout);
-    expect(exceptionLines(py.stderr())).toEqual(end.tracebacks.map((t) => t.text[t.text.length - 1]));
+    expect(exceptionLines(py.stderr())).toEqual(end.tracebacks.flatMap((t) => exceptionLines(t.text)));
     for (const [name, c] of clients) {
       const sim = end.kernel.peers.find((p) => p.name === name)?.received ?? '';
       expect({ client: name, received: Buffer.concat(c.received).toString('latin1') }).toEqual({ client: name, received: sim });
@@ -245,16 +265,17 @@ describe.skipIf(!pythonOk)('CPython conformance: client programs', () => {
     const typed: string[] = [];
     try {
       await until(() => conn !== undefined);
-      await sleep(GAP);
+      await quiet(py);
       for (const input of scenarioById('chat').events) {
         if (input.kind === 'send') conn?.write(Buffer.from(input.data, 'latin1'));
         else if (input.kind === 'type') {
           typed.push(input.text);
           py.proc.stdin?.write(`${input.text}\n`);
         }
-        await sleep(GAP);
+        await quiet(py);
       }
-      await sleep(4 * GAP);
+      await quiet(py);
+      await sleep(GAP);
     } finally {
       await stop(py);
       conn?.destroy();
@@ -273,7 +294,7 @@ describe.skipIf(!pythonOk)('CPython conformance: client programs', () => {
 });
 
 describe.skipIf(!pythonOk)('CPython conformance: programs written to pin the subset', () => {
-  const fixtures = ['constructs.py', 'exceptions.py', 'struct_codec.py', 'socketpair_threads.py', 'numbers_and_sets.py'];
+  const fixtures = ['constructs.py', 'exceptions.py', 'struct_codec.py', 'socketpair_threads.py', 'numbers_and_sets.py', 'exceptions_chained.py'];
   it.each(fixtures)('%s', { timeout: 20_000 }, async (file) => {
     const text = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'python', file), 'utf8');
     const py = startPython(file, text, 0, false);
@@ -284,7 +305,7 @@ describe.skipIf(!pythonOk)('CPython conformance: programs written to pin the sub
     const end = r.run.worlds[r.run.worlds.length - 1] as LoopWorld;
     expect(end.exited).toBe(true);
     expect(stdoutLines(py.stdout())).toEqual(end.stdout);
-    expect(exceptionLines(py.stderr())).toEqual(end.tracebacks.map((t) => t.text[t.text.length - 1]));
+    expect(exceptionLines(py.stderr())).toEqual(end.tracebacks.flatMap((t) => exceptionLines(t.text)));
     expect(loadProgram(r.program, text).ok).toBe(true);
   });
 });

@@ -22,8 +22,11 @@ export class Blocked {
 /** Thrown inside a line: a Python exception. */
 export class PyError {
   readonly exc: PyValue;
-  constructor(e: PyValue) {
+  /** Where a re-raised exception had got to already; a new one starts at the current line. */
+  readonly tb: readonly TracebackEntry[] | undefined;
+  constructor(e: PyValue, tb?: readonly TracebackEntry[]) {
     this.exc = e;
+    this.tb = tb;
   }
 }
 
@@ -240,7 +243,10 @@ export class Machine {
       if (e instanceof PyError) {
         this.setTop({ memo: [] });
         this.note = { kind: 'raise', type: this.excName(e.exc), caught: false };
-        this.unwind({ kind: 'raise', exc: e.exc, tb: [this.tbEntry(this.top())] });
+        const handling = this.currentException();
+        const exc =
+          e.exc.type === 'exception' && handling !== undefined && handling.exc !== e.exc && e.exc.context === undefined ? { ...e.exc, context: handling } : e.exc;
+        this.unwind({ kind: 'raise', exc, tb: e.tb ?? [this.tbEntry(this.top())] });
         return;
       }
       throw e;
@@ -572,12 +578,13 @@ export class Machine {
     return l;
   }
 
-  private currentException(): PyValue | undefined {
+  /** The exception an except block is handling, and where it had been raised. */
+  private currentException(): { readonly exc: PyValue; readonly tb: readonly TracebackEntry[] } | undefined {
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const blocks = (this.frames[i] as Frame).blocks;
       for (let j = blocks.length - 1; j >= 0; j--) {
         const b = blocks[j] as Block;
-        if (b.kind === 'try' && b.phase === 'except' && b.exc !== undefined) return b.exc;
+        if (b.kind === 'try' && b.phase === 'except' && b.exc !== undefined) return { exc: b.exc, tb: b.tb };
       }
     }
     return undefined;
@@ -587,14 +594,20 @@ export class Machine {
     if (e === undefined) {
       const cur = this.currentException();
       if (cur === undefined) this.fail('RuntimeError', 'No active exception to reraise');
-      throw new PyError(cur);
+      throw new PyError(cur.exc, cur.tb);
     }
-    let v = this.eval(e);
-    if (cause !== undefined) this.eval(cause);
-    if (v.type === 'type' && isExceptionClass(v.name)) v = exc(v.name);
-    else if (v.type === 'class') v = this.call(v, [], {});
+    const instance = (x: PyValue): PyValue => {
+      if (x.type === 'type' && isExceptionClass(x.name)) return exc(x.name);
+      if (x.type === 'class') return this.call(x, [], {});
+      return x;
+    };
+    const v = instance(this.eval(e));
     if (v.type !== 'exception') this.fail('TypeError', 'exceptions must derive from BaseException');
-    throw new PyError(v);
+    if (cause === undefined) throw new PyError(v);
+    const c = this.eval(cause);
+    const from = c.type === 'None' ? null : instance(c);
+    if (from !== null && from.type !== 'exception') this.fail('TypeError', 'exception causes must derive from BaseException');
+    throw new PyError({ ...v, cause: from });
   }
 
   private header(b: Extract<Block, { kind: 'loop' }>): void {
@@ -1307,12 +1320,24 @@ function uncaught(
   const t = w.threads.find((x) => x.id === tid);
   const type = name(c.exc);
   const message = text(c.exc);
-  const entries = c.tb.map((e) => ({ ...e, code: (w.program.module.lines[e.line - 1] ?? '').trim() }));
+  const code = (e: TracebackEntry) => ({ ...e, code: (w.program.module.lines[e.line - 1] ?? '').trim() });
+  const entries = c.tb.map(code);
+  const render = (e: PyValue, tb: readonly TracebackEntry[]): string[] => {
+    const out: string[] = [];
+    if (e.type === 'exception' && e.cause !== undefined && e.cause !== null) {
+      out.push(...render(e.cause, []), '', 'The above exception was the direct cause of the following exception:', '');
+    } else if (e.type === 'exception' && e.context !== undefined && e.cause !== null) {
+      out.push(...render(e.context.exc, e.context.tb), '', 'During handling of the above exception, another exception occurred:', '');
+    }
+    if (tb.length > 0) out.push('Traceback (most recent call last):');
+    for (const x of tb.map(code)) out.push(`  File "${x.file}", line ${x.line}, in ${x.fn}`, `    ${x.code}`);
+    const m = text(e);
+    out.push(m === '' ? name(e) : `${name(e)}: ${m}`);
+    return out;
+  };
   const lines: string[] = [];
   if (tid !== MAIN_THREAD) lines.push(`Exception in thread ${t?.name ?? '?'}:`);
-  lines.push('Traceback (most recent call last):');
-  for (const e of entries) lines.push(`  File "${e.file}", line ${e.line}, in ${e.fn}`, `    ${e.code}`);
-  lines.push(message === '' ? type : `${type}: ${message}`);
+  lines.push(...render(c.exc, c.tb));
   const tb = { thread: t?.name ?? '?', entries, type, message, text: lines };
   return { ...w, output: [...w.output, ...lines], tracebacks: [...w.tracebacks, tb] };
 }

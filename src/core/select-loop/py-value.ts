@@ -1,4 +1,5 @@
 import type { FunctionCode } from '../python/ast.ts';
+import type { TracebackEntry } from '../python/frame.ts';
 
 /**
  * Python values. Immutable ones (numbers, str, bytes, tuples, keys) are held inline; mutable
@@ -30,7 +31,16 @@ export type PyValue =
   | { readonly type: 'module'; readonly name: string }
   /** A built-in class: int, str, BlockingIOError, … */
   | { readonly type: 'type'; readonly name: string }
-  | { readonly type: 'exception'; readonly cls: PyValue; readonly args: readonly PyValue[]; readonly errno?: number }
+  | {
+      readonly type: 'exception';
+      readonly cls: PyValue;
+      readonly args: readonly PyValue[];
+      readonly errno?: number;
+      /** The exception being handled when this one was raised, with where it had been raised (__context__). */
+      readonly context?: { readonly exc: PyValue; readonly tb: readonly TracebackEntry[] };
+      /** `raise … from …`: the cause (__cause__), or null for `from None`, which hides the context. */
+      readonly cause?: PyValue | null;
+    }
   /** Shown, never looked inside. */
   | { readonly type: 'opaque'; readonly repr: string };
 

@@ -191,6 +191,24 @@ describe('errors a learner sees', () => {
     expect(r.tracebacks[0]?.text.at(-1)).toBe(message === '' ? type : `${type}: ${message}`);
   });
 
+  it('an exception raised while handling another shows both, as CPython chains them', () => {
+    const r = py(lines('try:', '    {}["k"]', 'except KeyError:', '    raise ValueError("v")'));
+    expect(r.tracebacks[0]?.text).toEqual([
+      'Traceback (most recent call last):',
+      '  File "scratch.py", line 2, in <module>',
+      '    {}["k"]',
+      "KeyError: 'k'",
+      '',
+      'During handling of the above exception, another exception occurred:',
+      '',
+      'Traceback (most recent call last):',
+      '  File "scratch.py", line 4, in <module>',
+      '    raise ValueError("v")',
+      'ValueError: v',
+    ]);
+    expect(py(lines('try:', '    {}["k"]', 'except KeyError:', '    raise ValueError("v") from None')).tracebacks[0]?.text).toHaveLength(4);
+  });
+
   it('an exception in a thread other than the main one names the thread and ends only it', () => {
     const r = py(lines('import threading', 'def boom():', '    1 / 0', 't = threading.Thread(target=boom)', 't.start()', 't.join()', 'print("main goes on")'));
     expect(r.end.output[0]).toBe('Exception in thread Thread-1 (boom):');
