@@ -7,8 +7,17 @@
 /** Largest WebSocket frame accepted from a browser; ws closes a bigger one with 1009. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
-/** Concurrent sessions per process; the next upgrade gets HTTP 503. */
-export const MAX_SESSIONS = 64;
+/**
+ * Concurrent sessions per process; the next upgrade gets HTTP 503 and /readyz turns 503.
+ * 500, from `npm run bench` (tests/bench/scale.bench.ts): one process held 1,000 sessions, each with
+ * an echo connection, in about 15 KiB of heap and 33 KiB of RSS a session, with 6 % of a core spent
+ * on their heartbeats and 22 % with every learner echoing a line each second. Half that count leaves
+ * the core free for what learners do in bursts (an outside client streaming its 4 MiB costs about
+ * 10 CPU seconds a GiB) and keeps a session's worst case of 42 descriptors (16 terminal sockets and
+ * their accepted ends, 8 outside connections, its listener and its WebSocket) within a 20,000
+ * descriptor limit. One process per core: --workers auto, or one pod per core.
+ */
+export const MAX_SESSIONS = 500;
 
 /* Processes (--workers): each is a whole playground with its own caps behind the one port. */
 /** Workers at most, whatever --workers or the core count says. */
@@ -108,6 +117,9 @@ export const CONNECT_TIMEOUT_MS = 5000;
 /** Connections the HTTP server holds at once, WebSockets included; more are closed on arrival. */
 export const MAX_HTTP_CONNECTIONS = 1024;
 
+/** Connections kept for page loads beyond the sessions' WebSockets, when --max-sessions raises the cap. */
+export const HTTP_CONNECTIONS_BEYOND_SESSIONS = 512;
+
 /** Requests one keep-alive connection may make; bounds how much a pipelining client queues. */
 export const MAX_REQUESTS_PER_SOCKET = 100;
 
@@ -180,3 +192,8 @@ export const LIMITS = {
   requestTimeoutMs: REQUEST_TIMEOUT_MS,
 } as const;
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
+
+/** The limits for a process that holds `maxSessions` (--max-sessions): its WebSockets never crowd out page loads. */
+export function limitsFor(maxSessions: number): Limits {
+  return { ...LIMITS, maxSessions, maxHttpConnections: Math.max(MAX_HTTP_CONNECTIONS, maxSessions + HTTP_CONNECTIONS_BEYOND_SESSIONS) };
+}

@@ -1,6 +1,6 @@
 import { parseConfig } from './config.ts';
 import { StartError, startPlayground } from './app.ts';
-import { LIMITS } from './limits.ts';
+import { limitsFor } from './limits.ts';
 import { announce, askPrimaryForMetrics, isWorker, onPrimaryMessages, runPrimary } from './cluster.ts';
 
 const parsed = parseConfig(process.argv.slice(2), process.env);
@@ -19,7 +19,7 @@ if (config.workers > 1 && !isWorker()) {
 } else {
   const worker = isWorker();
   try {
-    const playground = await startPlayground(config, { ...LIMITS, maxSessions: config.maxSessions }, worker ? { clusterMetrics: askPrimaryForMetrics } : {});
+    const playground = await startPlayground(config, limitsFor(config.maxSessions), worker ? { clusterMetrics: askPrimaryForMetrics } : {});
     const note =
       playground.capture === undefined ? undefined : playground.capture.ok ? `Packet capture is on (${playground.capture.path}).` : playground.capture.reason;
     if (worker) {
