@@ -28,6 +28,16 @@ type FromPrimary = z.infer<typeof fromPrimary>;
 
 export const isWorker = (): boolean => cluster.isWorker;
 
+/**
+ * Whether a worker that died is replaced, given when the earlier replacements happened: at most
+ * MAX_WORKER_RESTARTS within WORKER_RESTART_WINDOW_MS, so a worker that crashes at start-up again
+ * and again is given up on instead of looping. Returns the replacements to remember.
+ */
+export function replacement(earlier: readonly number[], now: number): { replace: boolean; restarts: number[] } {
+  const recent = earlier.filter((at) => now - at < WORKER_RESTART_WINDOW_MS);
+  return recent.length < MAX_WORKER_RESTARTS ? { replace: true, restarts: [...recent, now] } : { replace: false, restarts: recent };
+}
+
 /** In a worker: tell the primary this worker serves (the primary prints the address once for all). */
 export function announce(message: Omit<Extract<FromWorker, { type: 'playground:listening' }>, 'type'> | { error: string }): void {
   process.send?.(
@@ -68,7 +78,7 @@ export async function runPrimary(config: PlaygroundConfig): Promise<void> {
   const metrics = createClusterMetrics();
   let stopping = false;
   let announced = 0;
-  const restarts: number[] = [];
+  let restarts: number[] = [];
   const log = (line: string) => console.log(`socket-playground: ${line}`);
 
   const answerMetrics = (worker: Worker, id: number) =>
@@ -103,15 +113,14 @@ export async function runPrimary(config: PlaygroundConfig): Promise<void> {
     });
     worker.on('exit', (code, signal) => {
       if (stopping) return;
-      const now = performance.now();
-      while (restarts.length > 0 && now - (restarts[0] as number) > WORKER_RESTART_WINDOW_MS) restarts.shift();
+      const decision = replacement(restarts, performance.now());
+      restarts = decision.restarts;
       const how = signal === null ? `code ${code}` : signal;
-      if (!listening || restarts.length >= MAX_WORKER_RESTARTS) {
+      if (!listening || !decision.replace) {
         log(`worker ${worker.process.pid} exited (${how}); not replacing it: ${listening ? `${MAX_WORKER_RESTARTS} restarts within ${WORKER_RESTART_WINDOW_MS / 1000} s` : 'it never started'}`);
         if (Object.keys(cluster.workers ?? {}).length === 0) void stop(1);
         return;
       }
-      restarts.push(now);
       log(`worker ${worker.process.pid} exited (${how}); starting another (its learners reconnect to a new sandbox)`);
       fork();
     });
