@@ -10,8 +10,8 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
 /**
  * Concurrent sessions per process; the next upgrade gets HTTP 503 and /readyz turns 503.
  * 500, from `npm run bench` (tests/bench/scale.bench.ts): one process held 1,000 sessions, each with
- * an echo connection, in about 15 KiB of heap and 33 KiB of RSS a session, with 6 % of a core spent
- * on their heartbeats and 22 % with every learner echoing a line each second. Half that count leaves
+ * an echo connection, in about 15 KiB of heap and 33–46 KiB of RSS a session, with 6 % of a core spent
+ * on their heartbeats and 22–35 % (across runs) with every learner echoing a line each second. Half that count leaves
  * the core free for what learners do in bursts (an outside client streaming its 4 MiB costs about
  * 10 CPU seconds a GiB) and keeps a session's worst case of 42 descriptors (16 terminal sockets and
  * their accepted ends, 8 outside connections, its listener and its WebSocket) within a 20,000
