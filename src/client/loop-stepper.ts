@@ -19,6 +19,8 @@ import { programById } from './loop-programs.ts';
 import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
 import { bindStepperControls, predictingDriver } from './stepper-controls.ts';
 
+const WAITING = 'Waiting for your sandbox: run nc echo in the terminal on this page, then type a line.';
+
 /** Brings one <loop-stepper> to life: one program (or two side by side), controls, injection, prediction, live feed. */
 export function mountLoopStepper(root: HTMLElement): void {
   const key = root.dataset.key ?? 'loop';
@@ -55,6 +57,8 @@ export function mountLoopStepper(root: HTMLElement): void {
   panes.classList.toggle('is-compare', right !== undefined);
 
   const live = () => liveBox?.checked === true;
+  // Sandbox events that are not the terminal's client traffic (the sandbox's own listener) rebuild the run too; the prompt stays until real input arrives.
+  const waitingForSandbox = () => live() && fromSandbox(liveEvents).length === 0;
   const length = () => (comparison !== undefined ? comparison.rows.length : worlds.length);
 
   function rebuild(): void {
@@ -114,7 +118,7 @@ export function mountLoopStepper(root: HTMLElement): void {
       if (world === undefined) return;
       left.render(world, motion);
       const where = world.event.line === undefined ? '' : ` · ${world.event.thread ?? ''} line ${world.event.line}`;
-      explain.textContent = `Step ${cursor}${where} — ${world.event.explanation}`;
+      explain.textContent = waitingForSandbox() ? WAITING : `Step ${cursor}${where} — ${world.event.explanation}`;
       if (feedback !== undefined) explain.prepend(feedback);
       fillInjectMenu(world);
     }
@@ -201,8 +205,6 @@ export function mountLoopStepper(root: HTMLElement): void {
     rebuild();
     render();
     controls.refresh();
-    if (live() && fromSandbox(liveEvents).length === 0)
-      explain.textContent = 'Waiting for your sandbox: run nc echo in the terminal on this page, then type a line.';
   });
   document.addEventListener(SANDBOX_EVENTS, (event) => {
     const detail = (event as CustomEvent<SandboxEventsDetail>).detail;

@@ -96,7 +96,10 @@ function noteText(n: StepNote, code: string): string {
     case 'test': {
       const head = /^(if|elif|while)\s+(.*):$/.exec(code);
       const cond = head?.[2] ?? 'the condition';
-      if (head?.[1] === 'while') return n.value ? `${cond} is true: the loop goes round again.` : `${cond} is false: the loop ends.`;
+      if (head?.[1] === 'while') {
+        if (cond === 'True') return 'while True: the loop goes round again.';
+        return n.value ? `${cond} is true: the loop goes round again.` : `${cond} is false: the loop ends.`;
+      }
       return n.value ? `${cond} is true, so its block runs.` : `${cond} is false, so its block is skipped.`;
     }
     case 'assign':
