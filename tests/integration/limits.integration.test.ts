@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { Playground } from '../../server/app.ts';
 import {
   CLOSE,
@@ -14,6 +15,7 @@ import {
   MESSAGE_BURST,
   MESSAGE_RATE_PER_SECOND,
   OUTSIDE_IDLE_MS,
+  RECLAIM_IDLE_MS,
   type Limits,
 } from '../../server/limits.ts';
 import { ManualScheduler } from '../../server/scheduler.ts';
@@ -100,6 +102,19 @@ async function outside(client: TestClient): Promise<net.Socket & { ended: boolea
   return socket;
 }
 
+/** The HTTP status an upgrade gets: 101 when a session opens (it is closed again at once). */
+function upgradeStatus(server: Playground): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/sandbox`, { origin: `http://127.0.0.1:${server.port}` });
+    ws.on('error', () => undefined);
+    ws.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+  });
+}
+
 const notices = (client: TestClient, code: string) =>
   client.messages.filter((message): message is Extract<ServerMessage, { type: 'notice' }> => message.type === 'notice' && message.code === code);
 
@@ -159,6 +174,27 @@ describe('session timeouts, on the injected clock', () => {
     expect(client.messages.some((message) => message.type === 'opened')).toBe(false);
     expect(client.closed).toBeUndefined();
     await echoes(client, await connectEcho(client), 'second try\n');
+  });
+});
+
+describe('a full process, on the injected clock', () => {
+  it(`refuses a newcomer with 503, until a session has been quiet ${RECLAIM_IDLE_MS / 60_000} minutes and gives up its slot (4001)`, async () => {
+    const server = await playground({ maxSessions: 2 });
+    const quiet = await TestClient.open(server);
+    const busy = await TestClient.open(server);
+    const busySocket = await connectEcho(busy);
+    expect(await upgradeStatus(server)).toBe(503);
+    clock.advance(RECLAIM_IDLE_MS - 1);
+    await roundTrip(busy);
+    expect(await upgradeStatus(server)).toBe(503);
+    clock.advance(1);
+    await roundTrip(busy);
+    const newcomer = await TestClient.open(server);
+    await until(() => quiet.closed !== undefined, 'the quiet session to give way');
+    expect(quiet.closed).toEqual({ code: CLOSE.reclaimed, reason: 'idle while the playground was full; reconnect for a new sandbox' });
+    expect(await accepts(echoPort(quiet))).toBe(false);
+    await echoes(busy, busySocket, 'kept\n');
+    await echoes(newcomer, await connectEcho(newcomer), 'admitted\n');
   });
 });
 
@@ -274,16 +310,25 @@ describe('connections from outside the browser, on the injected clock', () => {
     const client = await TestClient.open(server);
     const socket = await connectEcho(client);
     const peer = await outside(client);
-    const block = Buffer.alloc(64 * 1024, 'o');
-    for (let sent = 0; sent <= MAX_OUTSIDE_BYTES && !peer.ended; sent += block.length) {
-      if (!peer.write(block)) await new Promise((resolve) => peer.once('drain', resolve).once('close', resolve));
+    // Four megabytes of events keep the browser's queue long: time runs on (at five times the real
+    // clock) so that the outbox's drain checks fire and the session's replies go out.
+    const ticker = setInterval(() => clock.advance(5 * 5), 5);
+    try {
+      const block = Buffer.alloc(64 * 1024, 'o');
+      for (let sent = 0; sent <= MAX_OUTSIDE_BYTES && !peer.ended; sent += block.length) {
+        if (!peer.write(block)) await new Promise((resolve) => peer.once('drain', resolve).once('close', resolve));
+      }
+      await until(() => peer.ended, 'the outside client to be closed');
+      await until(() => notices(client, 'outside-bytes').length === 1, 'the notice');
+      expect(notices(client, 'outside-bytes')[0]?.message).toContain(`outside clients have sent their ${MAX_OUTSIDE_BYTES / (1024 * 1024)} MiB for this session`);
+      await echoes(client, socket, 'the terminal is not charged\n');
+      const next = await outside(client);
+      await until(() => next.ended, 'a further outside client to be refused');
+      await until(() => notices(client, 'outside-refused').length === 1, 'the refusal notice');
+      expect(notices(client, 'outside-refused')[0]?.message).toContain('outside clients have sent their');
+    } finally {
+      clearInterval(ticker);
     }
-    await until(() => peer.ended, 'the outside client to be closed');
-    expect(notices(client, 'outside-bytes')[0]?.message).toContain(`outside clients have sent their ${MAX_OUTSIDE_BYTES / (1024 * 1024)} MiB for this session`);
-    await echoes(client, socket, 'the terminal is not charged\n');
-    const next = await outside(client);
-    await until(() => next.ended, 'a further outside client to be refused');
-    expect(notices(client, 'outside-refused')[0]?.message).toContain('outside clients have sent their');
   });
 
   it(`closes an outside connection silent for ${OUTSIDE_IDLE_MS / 1000} s with a notice, and keeps one that talks`, async () => {
