@@ -1,4 +1,12 @@
-import { bodyHeight, GUTTER, HEADER_HEIGHT, mountSequenceDiagram, rowWindow, sequenceDiagram } from '../viz/sequence-diagram.ts';
+import {
+  bodyHeight,
+  GUTTER,
+  HEADER_HEIGHT,
+  mountSequenceDiagram,
+  rowWindow,
+  sequenceDiagram,
+  type Drawn,
+} from '../viz/sequence-diagram.ts';
 import { formatMicros, SequenceBuilder, type Arrow, type Mark, type SequenceModel } from '../viz/sequence-model.ts';
 import type { SessionRecord } from './event-store.ts';
 
@@ -7,6 +15,8 @@ const ROW = 28;
 const ROW_CAPTURED = 44;
 /** Within this many pixels of the newest row the view counts as following it. */
 const FOLLOW_SLACK = 40;
+/** The drawing grows by this much at a time, so it is not resized (and repainted whole) on every event. */
+const HEIGHT_STEP = 4096;
 
 export type LiveDiagram = {
   /** Draws the session as it now stands. */
@@ -39,6 +49,8 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
   /** Scroll offsets this code set, so the scroll events they cause are not taken for the learner's. */
   let ownScroll: { top: number; left: number } | undefined;
   let size = { width: box.clientWidth, height: box.clientHeight };
+  /** The box's scroll offsets as last set or seen in a scroll event: reading them while drawing would force a layout. */
+  let scrolled = { top: 0, left: 0 };
   let frame: number | undefined;
 
   function showDetail(item: Arrow | Mark): void {
@@ -66,37 +78,51 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
     render();
   }
 
+  /** Where the last drawing put the lanes, to follow the newest arrow sideways before drawing again. */
+  let lastDrawn: Drawn | undefined;
+
+  /**
+   * Scrolls first, then draws: a scroll offset set after the drawing changed would make the
+   * browser lay the page out on the spot. The offset is known beforehand: down to the newest row
+   * (the drawing grows in steps, so it usually has the room already) and across to where the
+   * last drawing put the newest arrow's lanes; a new lane is caught up with a frame later.
+   */
   function render(): void {
     const rowHeight = current().segments.length > 0 ? ROW_CAPTURED : ROW;
     const viewport = Math.max(0, size.height - HEADER_HEIGHT);
-    const top = following ? Math.max(0, bodyHeight(model.rows.length, rowHeight) - viewport) : box.scrollTop;
-    const drawn = sequenceDiagram(diagram, model, {
+    if (following) {
+      const top = Math.max(0, bodyHeight(model.rows.length, rowHeight) - viewport);
+      const left = followSideways(scrolled.left);
+      if (top !== scrolled.top || left !== scrolled.left) {
+        ownScroll = { top, left };
+        scrolled = { top, left };
+        box.scrollTo({ top, left });
+      }
+    }
+    lastDrawn = sequenceDiagram(diagram, model, {
       rowHeight,
       width: size.width,
       reducedMotion: reducedMotion.matches,
       onSelect: showDetail,
       selected: selected?.id,
-      window: rowWindow(top, viewport, rowHeight),
+      window: rowWindow(scrolled.top, viewport, rowHeight),
       animateFrom: { arrows: drawnArrows, marks: drawnMarks },
+      heightStep: HEIGHT_STEP,
     });
     drawnArrows = model.arrows.length;
     drawnMarks = model.marks.length;
-    if (!following) return;
-    // Sideways too: the newest arrow's lanes in view, the sticky time column left clear.
+  }
+
+  /** The scroll offset that shows the newest arrow's lanes, the sticky time column left clear. */
+  function followSideways(left: number): number {
     const newest = model.arrows.at(-1);
-    let left = box.scrollLeft;
-    if (newest !== undefined) {
-      const xs = [drawn.x(newest.from), drawn.x(newest.to)].filter((x): x is number => x !== undefined);
-      if (xs.length > 0) {
-        const [lo, hi] = [Math.min(...xs) + GUTTER, Math.max(...xs) + GUTTER];
-        if (hi + 80 > left + size.width) left = hi + 80 - size.width;
-        if (lo - 80 < left + GUTTER) left = Math.max(0, lo - 80 - GUTTER);
-      }
-    }
-    if (top !== box.scrollTop || left !== box.scrollLeft) {
-      ownScroll = { top, left };
-      box.scrollTo({ top, left });
-    }
+    if (newest === undefined || lastDrawn === undefined) return left;
+    const xs = [lastDrawn.x(newest.from), lastDrawn.x(newest.to)].filter((x): x is number => x !== undefined);
+    if (xs.length === 0) return left;
+    const [lo, hi] = [Math.min(...xs) + GUTTER, Math.max(...xs) + GUTTER];
+    if (hi + 80 > left + size.width) return hi + 80 - size.width;
+    if (lo - 80 < left + GUTTER) return Math.max(0, lo - 80 - GUTTER);
+    return left;
   }
 
   function schedule(): void {
@@ -107,12 +133,15 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
   }
 
   box.addEventListener('scroll', () => {
-    if (ownScroll !== undefined && Math.abs(box.scrollTop - ownScroll.top) < 2 && Math.abs(box.scrollLeft - ownScroll.left) < 2) {
+    scrolled = { top: box.scrollTop, left: box.scrollLeft };
+    if (ownScroll !== undefined && Math.abs(scrolled.top - ownScroll.top) < 2 && Math.abs(scrolled.left - ownScroll.left) < 2) {
       ownScroll = undefined;
       return;
     }
     ownScroll = undefined;
-    following = box.scrollHeight - box.scrollTop - box.clientHeight < FOLLOW_SLACK;
+    // The drawing may reach below the newest row (it grows in steps): measure from the row.
+    const newestBottom = HEADER_HEIGHT + bodyHeight(model.rows.length, current().segments.length > 0 ? ROW_CAPTURED : ROW);
+    following = newestBottom - scrolled.top - size.height < FOLLOW_SLACK;
     jump.hidden = following;
     schedule();
   });

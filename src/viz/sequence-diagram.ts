@@ -23,6 +23,11 @@ export type SequenceOptions = {
   window?: RowWindow;
   /** Arrows and marks from these indices on are new since the last draw and animate in; older ones are placed. */
   animateFrom?: { arrows: number; marks: number };
+  /**
+   * The drawing's height grows in steps of this many pixels rather than row by row, so a growing
+   * diagram does not change its size, and make the browser repaint all of it, on every update.
+   */
+  heightStep?: number;
 };
 
 export type RowWindow = { from: number; to: number };
@@ -40,7 +45,13 @@ const MIN_LANE = 128;
 const ENTER_MS = 380;
 const LABEL_LINE = 12;
 
-type Layout = { x: (laneId: string) => number; has: (laneId: string) => boolean; y: (row: number) => number; width: number; height: number };
+type Layout = {
+  x: (laneId: string) => number;
+  has: (laneId: string) => boolean;
+  y: (row: number) => number;
+  width: number;
+  height: number;
+};
 
 /** Mark boxes are sized from their text in the 11px monospace font. */
 const markWidth = (label: string) => label.length * 6.6 + 12;
@@ -73,7 +84,14 @@ function shownLanes(model: SequenceModel, window: RowWindow | undefined): Lane[]
 }
 
 /** Lane x positions are in the body's own coordinates: the time column is a separate, sticky element. */
-function layout(model: SequenceModel, lanes: readonly Lane[], width: number, minLane: number, row: number, spread: boolean): Layout {
+function layout(
+  model: SequenceModel,
+  lanes: readonly Lane[],
+  width: number,
+  minLane: number,
+  row: number,
+  spread: boolean,
+): Layout {
   const space = Math.max(0, width - GUTTER);
   const count = Math.max(1, lanes.length);
   const laneWidth = Math.max(minLane, space / count);
@@ -99,7 +117,6 @@ export function rowWindow(scrollTop: number, viewportHeight: number, rowHeight: 
   const first = Math.floor((scrollTop - HEADER) / rowHeight);
   return { from: Math.max(0, first - margin), to: first + Math.ceil(viewportHeight / rowHeight) + margin };
 }
-
 
 /** The first index whose item's row is at least `row`, in items sorted (within LONG_ARROW_ROWS) by that row. */
 function firstAtOrAfter<T>(items: readonly T[], row: number, rowOf: (item: T) => number): number {
@@ -144,7 +161,11 @@ function inWindow(model: SequenceModel, window: RowWindow | undefined): { arrows
 }
 
 /** Times on the left, only where they change (and at the top of the window), so a burst of events reads as one instant. */
-function timeLabels(model: SequenceModel, window: RowWindow | undefined, format: (t: number) => string): { row: number; text: string }[] {
+function timeLabels(
+  model: SequenceModel,
+  window: RowWindow | undefined,
+  format: (t: number) => string,
+): { row: number; text: string }[] {
   const labels: { row: number; text: string }[] = [];
   const from = window?.from ?? 0;
   const to = Math.min(model.rows.length - 1, window?.to ?? Number.POSITIVE_INFINITY);
@@ -154,6 +175,37 @@ function timeLabels(model: SequenceModel, window: RowWindow | undefined, format:
   }
   return labels;
 }
+
+type AttrValue<D> = string | number | null | undefined | ((d: D) => string | number | null | undefined);
+
+/**
+ * d3's attr() and text(), but touching only what changes: an SVG element given the same class,
+ * marker or text again is still invalidated, laid out and repainted, and this runs every frame.
+ */
+/** Any selection of elements bound to D, whatever its parent. */
+type AnySelection<D> = Selection<any, D, any, any>;
+
+function setAttr<D>(selection: AnySelection<D>, name: string, value: AttrValue<D>): void {
+  selection.each(function (d) {
+    const element = this as Element;
+    const raw = typeof value === 'function' ? value(d) : value;
+    const next = raw === null || raw === undefined ? null : String(raw);
+    if (element.getAttribute(name) === next) return;
+    if (next === null) element.removeAttribute(name);
+    else element.setAttribute(name, next);
+  });
+}
+
+function setText<D>(selection: AnySelection<D>, value: string | ((d: D) => string)): void {
+  selection.each(function (d) {
+    const element = this as Element;
+    const next = typeof value === 'function' ? value(d) : value;
+    if (element.textContent !== next) element.textContent = next;
+  });
+}
+
+/** Each drawing's current selection handler, by its <svg>. */
+const selectHandlers = new WeakMap<SVGSVGElement, (item: Arrow | Mark) => void>();
 
 function activate(handler: () => void) {
   return (event: Event) => {
@@ -172,6 +224,8 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
   const lanesShown = shownLanes(model, options.window);
   const at = layout(model, lanesShown, options.width, options.minLaneWidth ?? MIN_LANE, rowHeight, options.spread ?? false);
   const { x, y, width, height } = at;
+  const step = options.heightStep ?? 1;
+  const canvasHeight = Math.ceil(height / step) * step;
   const shown = inWindow(model, options.window);
   const visibleArrows = shown.arrows.filter((arrow) => at.has(arrow.from) && at.has(arrow.to));
   const visibleMarks = shown.marks.filter((mark) => at.has(mark.lane));
@@ -188,41 +242,47 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
       y: y(arrow.startRow) + (y(arrow.endRow) - y(arrow.startRow)) * t,
     };
   };
-  const svg = target.body.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+  // Listeners are bound once, when an element enters; they ask here for the current handler.
+  const body = target.body.node() as SVGSVGElement;
+  selectHandlers.set(body, options.onSelect);
+  const svg = target.body
+    .call(setAttr, 'width', width)
+    .call(setAttr, 'height', canvasHeight)
+    .call(setAttr, 'viewBox', `0 0 ${width} ${canvasHeight}`);
   target.times
-    .attr('width', GUTTER)
-    .attr('height', height)
-    .attr('viewBox', `0 0 ${GUTTER} ${height}`)
+    .call(setAttr, 'width', GUTTER)
+    .call(setAttr, 'height', canvasHeight)
+    .call(setAttr, 'viewBox', `0 0 ${GUTTER} ${canvasHeight}`)
     .selectAll<SVGTextElement, { row: number; text: string }>('text')
     .data(timeLabels(model, options.window, options.formatTime ?? formatMicros), (d) => String(d.row))
     .join('text')
-    .attr('x', GUTTER - 10)
-    .attr('y', (d) => y(d.row) + 4)
-    .attr('text-anchor', 'end')
-    .text((d) => d.text);
+    .call(setAttr, 'x', GUTTER - 10)
+    .call(setAttr, 'y', (d) => y(d.row) + 4)
+    .call(setAttr, 'text-anchor', 'end')
+    .call(setText, (d) => d.text);
   target.header
-    .attr('width', width)
-    .attr('height', HEADER_HEIGHT)
-    .attr('viewBox', `0 0 ${width} ${HEADER_HEIGHT}`)
+    .call(setAttr, 'width', width)
+    .call(setAttr, 'height', HEADER_HEIGHT)
+    .call(setAttr, 'viewBox', `0 0 ${width} ${HEADER_HEIGHT}`)
     .selectAll<SVGGElement, Lane>('g.seq-lane-head')
     .data(lanesShown, (d) => d.id)
     .join((enter) => {
-      const g = enter.append('g').attr('class', (d) => `seq-lane-head seq-lane-${d.kind}`);
-      g.append('text').attr('class', 'seq-lane-title').attr('text-anchor', 'middle').attr('y', 20);
-      g.append('text').attr('class', 'seq-lane-address').attr('text-anchor', 'middle').attr('y', 38);
+      const g = enter.append('g').call(setAttr, 'class', (d) => `seq-lane-head seq-lane-${d.kind}`);
+      g.append('text').call(setAttr, 'class', 'seq-lane-title').call(setAttr, 'text-anchor', 'middle').call(setAttr, 'y', 20);
+      g.append('text').call(setAttr, 'class', 'seq-lane-address').call(setAttr, 'text-anchor', 'middle').call(setAttr, 'y', 38);
       return g;
     })
     .call((g) =>
       g
         .select('.seq-lane-title')
-        .attr('x', (d) => x(d.id))
-        .text((d) => d.title),
+        .call(setAttr, 'x', (d) => x(d.id))
+        .call(setText, (d) => d.title),
     )
     .call((g) =>
       g
         .select('.seq-lane-address')
-        .attr('x', (d) => x(d.id))
-        .text((d) => d.address ?? ''),
+        .call(setAttr, 'x', (d) => x(d.id))
+        .call(setText, (d) => d.address ?? ''),
     );
   const duration = options.reducedMotion ? 0 : ENTER_MS;
 
@@ -239,23 +299,24 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
       for (const kind of ['data', 'handshake', 'fin', 'rst']) {
         defs
           .append('marker')
-          .attr('id', `${uid}-${kind}`)
-          .attr('viewBox', '0 0 10 10')
-          .attr('refX', 9)
-          .attr('refY', 5)
+          .call(setAttr, 'id', `${uid}-${kind}`)
+          .call(setAttr, 'viewBox', '0 0 10 10')
+          .call(setAttr, 'refX', 9)
+          .call(setAttr, 'refY', 5)
           // Fixed size in pixels, so a highlighted (thicker) arrow keeps the same head.
-          .attr('markerUnits', 'userSpaceOnUse')
-          .attr('markerWidth', 10)
-          .attr('markerHeight', 10)
-          .attr('orient', 'auto-start-reverse')
+          .call(setAttr, 'markerUnits', 'userSpaceOnUse')
+          .call(setAttr, 'markerWidth', 10)
+          .call(setAttr, 'markerHeight', 10)
+          .call(setAttr, 'orient', 'auto-start-reverse')
           .append('path')
-          .attr('d', 'M0,0 L10,5 L0,10 z')
-          .attr('class', `seq-head seq-head-${kind}`);
+          .call(setAttr, 'd', 'M0,0 L10,5 L0,10 z')
+          .call(setAttr, 'class', `seq-head seq-head-${kind}`);
       }
       return defs;
     });
 
-  const layer = (name: string) => svg.selectAll<SVGGElement, string>(`g.${name}`).data([name]).join('g').attr('class', name);
+  const layer = (name: string) =>
+    svg.selectAll<SVGGElement, string>(`g.${name}`).data([name]).join('g').call(setAttr, 'class', name);
 
   // Marks sit under the arrows, so an arrow's label is never hidden by a box on a narrow screen.
   for (const name of ['seq-lanes', 'seq-marks', 'seq-arrows']) layer(name);
@@ -264,41 +325,42 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .selectAll<SVGGElement, Lane>('g.seq-lane')
     .data(lanesShown, (d) => d.id)
     .join((enter) => {
-      const g = enter.append('g').attr('class', (d) => `seq-lane seq-lane-${d.kind}`);
-      g.append('line').attr('class', 'seq-lifeline');
+      const g = enter.append('g').call(setAttr, 'class', (d) => `seq-lane seq-lane-${d.kind}`);
+      g.append('line').call(setAttr, 'class', 'seq-lifeline');
       return g;
     });
   lanes
     .select('line')
-    .attr('x1', (d) => x(d.id))
-    .attr('x2', (d) => x(d.id))
-    .attr('y1', (d) => y(d.firstRow) - rowHeight / 2)
-    .attr('y2', (d) => y(d.lastRow ?? model.rows.length));
+    .call(setAttr, 'x1', (d) => x(d.id))
+    .call(setAttr, 'x2', (d) => x(d.id))
+    .call(setAttr, 'y1', (d) => y(d.firstRow) - rowHeight / 2)
+    // An open lane runs to the bottom of the drawing, which changes only in steps.
+    .call(setAttr, 'y2', (d) => (d.lastRow === undefined ? canvasHeight : y(d.lastRow)));
 
   const arrows = layer('seq-arrows')
     .selectAll<SVGGElement, Arrow>('g.seq-arrow')
     .data(visibleArrows, (d) => d.id)
     .join(
       (enter) => {
-        const g = enter.append('g').attr('tabindex', 0).attr('role', 'button');
-        g.append('line').attr('class', 'seq-hit');
-        g.append('line').attr('class', 'seq-shaft');
-        g.append('text').attr('class', 'seq-label');
-        g.append('text').attr('class', 'seq-cross').attr('text-anchor', 'middle').text('✕');
+        const g = enter.append('g').call(setAttr, 'tabindex', 0).call(setAttr, 'role', 'button');
+        g.append('line').call(setAttr, 'class', 'seq-hit');
+        g.append('line').call(setAttr, 'class', 'seq-shaft');
+        g.append('text').call(setAttr, 'class', 'seq-label');
+        g.append('text').call(setAttr, 'class', 'seq-cross').call(setAttr, 'text-anchor', 'middle').call(setText, '✕');
         // Only arrows new to the model animate in; one scrolled back into view is simply there.
         const fresh = g.filter((d) => isNew(d.id, options.animateFrom?.arrows));
         g.filter((d) => !isNew(d.id, options.animateFrom?.arrows))
           .select('.seq-shaft')
-          .attr('x1', (d) => ends(d)[0].x)
-          .attr('y1', (d) => ends(d)[0].y)
-          .attr('x2', (d) => ends(d)[1].x)
-          .attr('y2', (d) => ends(d)[1].y);
+          .call(setAttr, 'x1', (d) => ends(d)[0].x)
+          .call(setAttr, 'y1', (d) => ends(d)[0].y)
+          .call(setAttr, 'x2', (d) => ends(d)[1].x)
+          .call(setAttr, 'y2', (d) => ends(d)[1].y);
         fresh
           .select<SVGLineElement>('.seq-shaft')
-          .attr('x1', (d) => ends(d)[0].x)
-          .attr('y1', (d) => ends(d)[0].y)
-          .attr('x2', (d) => ends(d)[0].x)
-          .attr('y2', (d) => ends(d)[0].y)
+          .call(setAttr, 'x1', (d) => ends(d)[0].x)
+          .call(setAttr, 'y1', (d) => ends(d)[0].y)
+          .call(setAttr, 'x2', (d) => ends(d)[0].x)
+          .call(setAttr, 'y2', (d) => ends(d)[0].y)
           .transition()
           .duration(duration)
           .ease(easeCubicOut)
@@ -317,39 +379,40 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
         // Old arrows do not move; one whose bytes were just read reaches its new end at once.
         update
           .select('.seq-shaft')
-          .attr('x1', (d) => ends(d)[0].x)
-          .attr('y1', (d) => ends(d)[0].y)
-          .attr('x2', (d) => ends(d)[1].x)
-          .attr('y2', (d) => ends(d)[1].y);
+          .call(setAttr, 'x1', (d) => ends(d)[0].x)
+          .call(setAttr, 'y1', (d) => ends(d)[0].y)
+          .call(setAttr, 'x2', (d) => ends(d)[1].x)
+          .call(setAttr, 'y2', (d) => ends(d)[1].y);
         return update;
       },
     )
-    .attr(
+    .call(
+      setAttr,
       'class',
       (d) =>
         `seq-arrow seq-${d.kind}${d.reconstructed ? ' seq-reconstructed' : ''}${d.captured ? ' seq-captured' : ''}` +
         `${d.lost ? ' seq-lost' : ''}${d.inFlight ? ' seq-inflight' : ''}${d.id === options.selected ? ' is-selected' : ''}`,
     )
-    .attr('aria-label', (d) => d.description)
-    .attr('aria-pressed', (d) => String(d.id === options.selected))
-    .on('click keydown', (event: Event, d) => activate(() => options.onSelect(d))(event));
-  arrows.select('.seq-shaft').attr('marker-end', head);
+    .call(setAttr, 'aria-label', (d) => d.description)
+    .call(setAttr, 'aria-pressed', (d) => String(d.id === options.selected));
+
+  arrows.select('.seq-shaft').call(setAttr, 'marker-end', head);
   arrows
     .select('.seq-cross')
-    .attr('display', (d) => (d.lost ? null : 'none'))
-    .attr('x', (d) => ends(d)[1].x)
-    .attr('y', (d) => ends(d)[1].y + 5);
+    .call(setAttr, 'display', (d) => (d.lost ? null : 'none'))
+    .call(setAttr, 'x', (d) => ends(d)[1].x)
+    .call(setAttr, 'y', (d) => ends(d)[1].y + 5);
   arrows
     .select('.seq-hit')
-    .attr('x1', (d) => ends(d)[0].x)
-    .attr('y1', (d) => ends(d)[0].y)
-    .attr('x2', (d) => ends(d)[1].x)
-    .attr('y2', (d) => ends(d)[1].y);
+    .call(setAttr, 'x1', (d) => ends(d)[0].x)
+    .call(setAttr, 'y1', (d) => ends(d)[0].y)
+    .call(setAttr, 'x2', (d) => ends(d)[1].x)
+    .call(setAttr, 'y2', (d) => ends(d)[1].y);
   arrows
     .select('.seq-label')
-    .attr('x', (d) => labelAt(d).x)
-    .attr('y', (d) => labelAt(d).y - 6 - LABEL_LINE * (d.label.split('\n').length - 1))
-    .attr('text-anchor', 'middle')
+    .call(setAttr, 'x', (d) => labelAt(d).x)
+    .call(setAttr, 'y', (d) => labelAt(d).y - 6 - LABEL_LINE * (d.label.split('\n').length - 1))
+    .call(setAttr, 'text-anchor', 'middle')
     .selectAll('tspan')
     .data((d) => {
       const lines = d.label.split('\n');
@@ -357,18 +420,18 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
       return lines.map((text, i) => ({ text: i === 0 ? text + suffix : text, x: labelAt(d).x, first: i === 0 }));
     })
     .join('tspan')
-    .attr('x', (d) => d.x)
-    .attr('dy', (d) => (d.first ? 0 : LABEL_LINE))
-    .attr('class', (d) => (d.first ? null : 'seq-label-more'))
-    .text((d) => d.text);
+    .call(setAttr, 'x', (d) => d.x)
+    .call(setAttr, 'dy', (d) => (d.first ? 0 : LABEL_LINE))
+    .call(setAttr, 'class', (d) => (d.first ? null : 'seq-label-more'))
+    .call(setText, (d) => d.text);
 
   const marks = layer('seq-marks')
     .selectAll<SVGGElement, Mark>('g.seq-mark')
     .data(visibleMarks, (d) => d.id)
     .join((enter) => {
-      const g = enter.append('g').attr('tabindex', 0).attr('role', 'button');
-      g.append('rect').attr('rx', 4);
-      g.append('text').attr('text-anchor', 'middle');
+      const g = enter.append('g').call(setAttr, 'tabindex', 0).call(setAttr, 'role', 'button');
+      g.append('rect').call(setAttr, 'rx', 4);
+      g.append('text').call(setAttr, 'text-anchor', 'middle');
       g.filter((d) => isNew(d.id, options.animateFrom?.marks))
         .style('opacity', 0)
         .transition()
@@ -376,21 +439,21 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
         .style('opacity', 1);
       return g;
     })
-    .attr('class', (d) => `seq-mark seq-mark-${d.tone}${d.id === options.selected ? ' is-selected' : ''}`)
-    .attr('aria-label', (d) => `${d.label} on ${d.lane}`)
-    .attr('aria-pressed', (d) => String(d.id === options.selected))
-    .on('click keydown', (event: Event, d) => activate(() => options.onSelect(d))(event));
+    .call(setAttr, 'class', (d) => `seq-mark seq-mark-${d.tone}${d.id === options.selected ? ' is-selected' : ''}`)
+    .call(setAttr, 'aria-label', (d) => `${d.label} on ${d.lane}`)
+    .call(setAttr, 'aria-pressed', (d) => String(d.id === options.selected));
+
   marks
     .select('text')
-    .attr('x', (d) => x(d.lane))
-    .attr('y', (d) => y(d.row) + 4)
-    .text((d) => d.label);
+    .call(setAttr, 'x', (d) => x(d.lane))
+    .call(setAttr, 'y', (d) => y(d.row) + 4)
+    .call(setText, (d) => d.label);
   marks
     .select<SVGRectElement>('rect')
-    .attr('x', (d) => x(d.lane) - markWidth(d.label) / 2)
-    .attr('y', (d) => y(d.row) - 10)
-    .attr('width', (d) => markWidth(d.label))
-    .attr('height', 20);
+    .call(setAttr, 'x', (d) => x(d.lane) - markWidth(d.label) / 2)
+    .call(setAttr, 'y', (d) => y(d.row) - 10)
+    .call(setAttr, 'width', (d) => markWidth(d.label))
+    .call(setAttr, 'height', 20);
   return { height, width, x: (laneId) => (at.has(laneId) ? x(laneId) : undefined), y };
 }
 

@@ -99,8 +99,10 @@ export function twoLineLabel(text: string): string {
   return split < 0 ? text : `${text.slice(0, split)}\n${text.slice(split + 1)}`;
 }
 
+/** µs with thin-space thousands, e.g. "1 234 567 µs". By hand: toLocaleString costs an Intl lookup per call, and this runs for every log line. */
 export function formatMicros(t: number): string {
-  return `${Math.round(t).toLocaleString('en-US').replace(/,/g, '\u2009')} µs`;
+  const digits = String(Math.abs(Math.round(t))).replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009');
+  return `${t < 0 ? '-' : ''}${digits} µs`;
 }
 
 /** The client end of a captured segment: whichever end is not one of the session's listeners. */
@@ -118,7 +120,6 @@ const SEGMENT_KIND = (segment: CapturedSegment): ArrowKind => {
 };
 
 const portOf = (address: string) => Number(address.slice(address.lastIndexOf(':') + 1));
-
 
 type Item = { t: number; order: number; event?: SocketEvent; segment?: CapturedSegment };
 
@@ -179,7 +180,10 @@ export class SequenceBuilder {
   update(events: readonly SocketEvent[], segments: readonly CapturedSegment[] = []): SequenceModel {
     if (events !== this.#events || segments !== this.#segments) {
       const grown = events.length >= this.#eventsIn && segments.length >= this.#segmentsIn;
-      const sameStart = grown && (this.#eventsIn === 0 || events[0] === this.#events[0]) && (this.#segmentsIn === 0 || segments[0] === this.#segments[0]);
+      const sameStart =
+        grown &&
+        (this.#eventsIn === 0 || events[0] === this.#events[0]) &&
+        (this.#segmentsIn === 0 || segments[0] === this.#segments[0]);
       if (!sameStart) this.#reset();
       this.#events = events;
       this.#segments = segments;
@@ -313,14 +317,17 @@ export class SequenceBuilder {
     const rows = this.#lastEndRow < this.#rows.length ? this.#rows : [...this.#rows];
     while (rows.length <= this.#lastEndRow) rows.push({ t: rows.at(-1)?.t ?? 0 });
     const lanes = this.#lanes
-      .map((lane) => (lane.kind === 'outside' ? { ...lane, lastRow: this.#connections[lane.connection]?.serverLane?.lastRow } : lane))
+      .map((lane) =>
+        lane.kind === 'outside' ? { ...lane, lastRow: this.#connections[lane.connection]?.serverLane?.lastRow } : lane,
+      )
       .sort((a, b) => a.connection - b.connection || (a.kind === 'server' ? 1 : 0) - (b.kind === 'server' ? 1 : 0));
     return { lanes, arrows: this.#arrows, longArrows: this.#longArrows, marks: this.#marks, rows, listeners: this.#listeners };
   }
 
   #captured(connection: Connection): boolean {
     const lane = connection.clientLane;
-    const address = lane.kind === 'outside' ? lane.address : lane.socket === undefined ? undefined : this.#localOfClient.get(lane.socket);
+    const address =
+      lane.kind === 'outside' ? lane.address : lane.socket === undefined ? undefined : this.#localOfClient.get(lane.socket);
     return address !== undefined && this.#capturedClients.has(address);
   }
 
@@ -377,7 +384,10 @@ export class SequenceBuilder {
     const known = this.#bySocket.get(socket);
     if (known !== undefined) return known;
     const local = this.#localOfClient.get(socket);
-    const lane = this.#newLane({ kind: 'client', socket, title: `${socket} client`, address: local, connection: this.#connections.length }, row);
+    const lane = this.#newLane(
+      { kind: 'client', socket, title: `${socket} client`, address: local, connection: this.#connections.length },
+      row,
+    );
     const found = { connection: this.#newConnection(lane), lane };
     this.#bySocket.set(socket, found);
     return found;
@@ -403,7 +413,13 @@ export class SequenceBuilder {
     if (known !== undefined) return known;
     const { connection } = this.#clientOf(address, row);
     const lane = this.#newLane(
-      { kind: 'server', socket: server.socket, title: `${server.socket} ${server.server ?? 'server'}`, address: server.local, connection: connection.index },
+      {
+        kind: 'server',
+        socket: server.socket,
+        title: `${server.socket} ${server.server ?? 'server'}`,
+        address: server.local,
+        connection: connection.index,
+      },
       row,
     );
     connection.serverLane = lane;
@@ -477,185 +493,198 @@ export class SequenceBuilder {
   }
 
   #draw(event: SocketEvent): void {
-  const known = this.#bySocket.get(event.socket);
-  switch (event.kind) {
-    case 'listen':
-      if (event.local !== undefined) this.#listeners.push({ socket: event.socket, address: event.local, server: event.server });
-      break;
-    case 'connect': {
-      const row = this.#addRows(1, event.t);
-      this.#mark(this.#clientLaneOf(event.socket, row).lane, row, 'connect()', [event]);
-      break;
-    }
-    case 'connected': {
-      if (known === undefined) break;
-      known.lane.address = event.local;
-      if (this.#captured(known.connection)) this.#mark(known.lane, this.#addRows(1, event.t), 'connect() returns', [event]);
-      break;
-    }
-    case 'accept': {
-      if (event.remote === undefined) break;
-      const client = this.#clientOf(event.remote, this.#rows.length);
-      const connection = client.connection;
-      if (this.#captured(connection)) {
+    const known = this.#bySocket.get(event.socket);
+    switch (event.kind) {
+      case 'listen':
+        if (event.local !== undefined) this.#listeners.push({ socket: event.socket, address: event.local, server: event.server });
+        break;
+      case 'connect': {
         const row = this.#addRows(1, event.t);
+        this.#mark(this.#clientLaneOf(event.socket, row).lane, row, 'connect()', [event]);
+        break;
+      }
+      case 'connected': {
+        if (known === undefined) break;
+        known.lane.address = event.local;
+        if (this.#captured(known.connection)) this.#mark(known.lane, this.#addRows(1, event.t), 'connect() returns', [event]);
+        break;
+      }
+      case 'accept': {
+        if (event.remote === undefined) break;
+        const client = this.#clientOf(event.remote, this.#rows.length);
+        const connection = client.connection;
+        if (this.#captured(connection)) {
+          const row = this.#addRows(1, event.t);
+          const server = this.#serverOf(event.remote, row);
+          if (server !== undefined) this.#mark(server.lane, row, 'accept()', [event]);
+          break;
+        }
+        const evs = [event];
+        const terminal = client.lane.kind === 'client';
+        if (terminal) {
+          const socket = client.lane.socket ?? '';
+          const connectEvent = this.#connectOf.get(socket);
+          const connectedEvent = this.#connectedOf.get(socket);
+          if (connectEvent) evs.unshift(connectEvent);
+          if (connectedEvent) evs.splice(evs.length - 1, 0, connectedEvent);
+        }
+        const row = this.#addRows(4, event.t);
         const server = this.#serverOf(event.remote, row);
-        if (server !== undefined) this.#mark(server.lane, row, 'accept()', [event]);
+        if (server === undefined) break;
+        const times = evs.map(
+          (e) =>
+            `${e.kind === 'accept' ? 'accept()' : e.kind === 'connect' ? 'connect()' : 'connect() returned'} at ${formatMicros(e.t)}`,
+        );
+        this.#handshake(
+          client.lane,
+          server.lane,
+          row,
+          evs,
+          `the kernel does the handshake unseen; drawn from ${times.join(', ')}`,
+        );
+        if (terminal)
+          this.#mark(
+            client.lane,
+            row + 2,
+            'connect() returns',
+            evs.filter((e) => e.kind === 'connected'),
+          );
+        this.#mark(server.lane, row + 3, 'accept()', [event]);
         break;
       }
-      const evs = [event];
-      const terminal = client.lane.kind === 'client';
-      if (terminal) {
-        const socket = client.lane.socket ?? '';
-        const connectEvent = this.#connectOf.get(socket);
-        const connectedEvent = this.#connectedOf.get(socket);
-        if (connectEvent) evs.unshift(connectEvent);
-        if (connectedEvent) evs.splice(evs.length - 1, 0, connectedEvent);
-      }
-      const row = this.#addRows(4, event.t);
-      const server = this.#serverOf(event.remote, row);
-      if (server === undefined) break;
-      const times = evs.map(
-        (e) => `${e.kind === 'accept' ? 'accept()' : e.kind === 'connect' ? 'connect()' : 'connect() returned'} at ${formatMicros(e.t)}`,
-      );
-      this.#handshake(client.lane, server.lane, row, evs, `the kernel does the handshake unseen; drawn from ${times.join(', ')}`);
-      if (terminal) this.#mark(client.lane, row + 2, 'connect() returns', evs.filter((e) => e.kind === 'connected'));
-      this.#mark(server.lane, row + 3, 'accept()', [event]);
-      break;
-    }
-    case 'write': {
-      if (known === undefined) break;
-      const { connection, lane } = known;
-      const row = this.#addRows(1, event.t);
-      if (this.#captured(connection)) {
-        this.#mark(lane, row, `write ${event.bytes ?? 0} B`, [event]);
-        break;
-      }
-      const to = this.#peerLane(connection, lane);
-      const end = (connection.written.get(lane.id) ?? 0) + (event.bytes ?? 0);
-      connection.written.set(lane.id, end);
-      const made = this.#arrow({
-        kind: 'data',
-        from: lane.id,
-        to: to?.id ?? lane.id,
-        startRow: row,
-        endRow: row + 1,
-        label: `${event.bytes ?? 0} B "${event.preview ?? ''}"`,
-        reconstructed: false,
-        events: [event],
-        description: `${lane.title} sent ${event.bytes ?? 0} bytes: "${event.preview ?? ''}"`,
-      });
-      if (to !== undefined && to.kind !== 'outside') {
-        const queue = connection.pending.get(lane.id) ?? [];
-        queue.push({ arrow: made, end });
-        connection.pending.set(lane.id, queue);
-      } else {
-        this.#addRows(1, event.t);
-      }
-      break;
-    }
-    case 'read': {
-      if (known === undefined) break;
-      const { connection, lane } = known;
-      const from = this.#peerLane(connection, lane);
-      const row = this.#addRows(1, event.t);
-      this.#mark(lane, row, `recv ${event.bytes ?? 0} B`, [event]);
-      if (from === undefined || this.#captured(connection)) break;
-      if (from.kind === 'outside') {
-        this.#arrow({
+      case 'write': {
+        if (known === undefined) break;
+        const { connection, lane } = known;
+        const row = this.#addRows(1, event.t);
+        if (this.#captured(connection)) {
+          this.#mark(lane, row, `write ${event.bytes ?? 0} B`, [event]);
+          break;
+        }
+        const to = this.#peerLane(connection, lane);
+        const end = (connection.written.get(lane.id) ?? 0) + (event.bytes ?? 0);
+        connection.written.set(lane.id, end);
+        const made = this.#arrow({
           kind: 'data',
-          from: from.id,
-          to: lane.id,
-          startRow: row - 1 < from.firstRow ? row : row - 1,
-          endRow: row,
+          from: lane.id,
+          to: to?.id ?? lane.id,
+          startRow: row,
+          endRow: row + 1,
           label: `${event.bytes ?? 0} B "${event.preview ?? ''}"`,
           reconstructed: false,
           events: [event],
-          description: `${lane.title} received ${event.bytes ?? 0} bytes from the outside client: "${event.preview ?? ''}"`,
+          description: `${lane.title} sent ${event.bytes ?? 0} bytes: "${event.preview ?? ''}"`,
         });
+        if (to !== undefined && to.kind !== 'outside') {
+          const queue = connection.pending.get(lane.id) ?? [];
+          queue.push({ arrow: made, end });
+          connection.pending.set(lane.id, queue);
+        } else {
+          this.#addRows(1, event.t);
+        }
         break;
       }
-      const total = (connection.read.get(lane.id) ?? 0) + (event.bytes ?? 0);
-      connection.read.set(lane.id, total);
-      const queue = connection.pending.get(from.id) ?? [];
-      while (queue.length > 0 && (queue[0]?.end ?? Infinity) <= total) {
-        const done = queue.shift();
-        if (done === undefined) break;
-        this.#end(done.arrow, row);
-        done.arrow.events.push(event);
-        done.arrow.description += `; ${lane.title} received them with recv()`;
-      }
-      break;
-    }
-    case 'shutdown':
-    case 'close': {
-      if (known === undefined) break;
-      const { connection, lane } = known;
-      const row = this.#addRows(1, event.t);
-      const sendsFin = event.kind === 'shutdown' || !connection.finArrows.has(lane.id);
-      const erred = this.#errored.has(event.socket);
-      const to = this.#peerLane(connection, lane);
-      if (!this.#captured(connection) && sendsFin && !erred && to !== undefined) {
-        const fin = this.#arrow({
-          kind: 'fin',
-          from: lane.id,
-          to: to.id,
-          startRow: row,
-          endRow: row + 1,
-          label: 'FIN',
-          reconstructed: true,
-          events: [event],
-          description: `FIN from ${lane.title}, reconstructed: Node never sees the kernel's segment; drawn from ${event.kind === 'shutdown' ? 'shutdown(SHUT_WR)' : 'close()'} at ${formatMicros(event.t)}`,
-        });
-        connection.finArrows.set(lane.id, fin);
-        if (to.kind === 'outside') this.#addRows(1, event.t);
-      }
-      if (event.kind === 'shutdown') {
-        this.#mark(lane, row, 'shutdown(WR)', [event]);
-      } else {
-        this.#mark(lane, row, 'close()', [event]);
-        lane.lastRow = row;
-      }
-      break;
-    }
-    case 'fin': {
-      if (known === undefined) break;
-      const { connection, lane } = known;
-      const row = this.#addRows(1, event.t);
-      this.#mark(lane, row, "recv() → b''", [event]);
-      if (this.#captured(connection)) break;
-      const from = this.#peerLane(connection, lane);
-      if (from?.kind === 'outside') {
-        const fin = this.#arrow({
-          kind: 'fin',
-          from: from.id,
-          to: lane.id,
-          startRow: Math.max(from.firstRow, row - 1),
-          endRow: row,
-          label: 'FIN',
-          reconstructed: true,
-          events: [event],
-          description: `FIN from the outside client, reconstructed: ${lane.title} read end of stream at ${formatMicros(event.t)}`,
-        });
-        connection.finArrows.set(from.id, fin);
+      case 'read': {
+        if (known === undefined) break;
+        const { connection, lane } = known;
+        const from = this.#peerLane(connection, lane);
+        const row = this.#addRows(1, event.t);
+        this.#mark(lane, row, `recv ${event.bytes ?? 0} B`, [event]);
+        if (from === undefined || this.#captured(connection)) break;
+        if (from.kind === 'outside') {
+          this.#arrow({
+            kind: 'data',
+            from: from.id,
+            to: lane.id,
+            startRow: row - 1 < from.firstRow ? row : row - 1,
+            endRow: row,
+            label: `${event.bytes ?? 0} B "${event.preview ?? ''}"`,
+            reconstructed: false,
+            events: [event],
+            description: `${lane.title} received ${event.bytes ?? 0} bytes from the outside client: "${event.preview ?? ''}"`,
+          });
+          break;
+        }
+        const total = (connection.read.get(lane.id) ?? 0) + (event.bytes ?? 0);
+        connection.read.set(lane.id, total);
+        const queue = connection.pending.get(from.id) ?? [];
+        while (queue.length > 0 && (queue[0]?.end ?? Infinity) <= total) {
+          const done = queue.shift();
+          if (done === undefined) break;
+          this.#end(done.arrow, row);
+          done.arrow.events.push(event);
+          done.arrow.description += `; ${lane.title} received them with recv()`;
+        }
         break;
       }
-      const fin = from === undefined ? undefined : connection.finArrows.get(from.id);
-      if (fin !== undefined) {
-        this.#end(fin, row);
-        fin.events.push(event);
-        fin.description += `; ${lane.title} read end of stream at ${formatMicros(event.t)}`;
+      case 'shutdown':
+      case 'close': {
+        if (known === undefined) break;
+        const { connection, lane } = known;
+        const row = this.#addRows(1, event.t);
+        const sendsFin = event.kind === 'shutdown' || !connection.finArrows.has(lane.id);
+        const erred = this.#errored.has(event.socket);
+        const to = this.#peerLane(connection, lane);
+        if (!this.#captured(connection) && sendsFin && !erred && to !== undefined) {
+          const fin = this.#arrow({
+            kind: 'fin',
+            from: lane.id,
+            to: to.id,
+            startRow: row,
+            endRow: row + 1,
+            label: 'FIN',
+            reconstructed: true,
+            events: [event],
+            description: `FIN from ${lane.title}, reconstructed: Node never sees the kernel's segment; drawn from ${event.kind === 'shutdown' ? 'shutdown(SHUT_WR)' : 'close()'} at ${formatMicros(event.t)}`,
+          });
+          connection.finArrows.set(lane.id, fin);
+          if (to.kind === 'outside') this.#addRows(1, event.t);
+        }
+        if (event.kind === 'shutdown') {
+          this.#mark(lane, row, 'shutdown(WR)', [event]);
+        } else {
+          this.#mark(lane, row, 'close()', [event]);
+          lane.lastRow = row;
+        }
+        break;
       }
-      break;
+      case 'fin': {
+        if (known === undefined) break;
+        const { connection, lane } = known;
+        const row = this.#addRows(1, event.t);
+        this.#mark(lane, row, "recv() → b''", [event]);
+        if (this.#captured(connection)) break;
+        const from = this.#peerLane(connection, lane);
+        if (from?.kind === 'outside') {
+          const fin = this.#arrow({
+            kind: 'fin',
+            from: from.id,
+            to: lane.id,
+            startRow: Math.max(from.firstRow, row - 1),
+            endRow: row,
+            label: 'FIN',
+            reconstructed: true,
+            events: [event],
+            description: `FIN from the outside client, reconstructed: ${lane.title} read end of stream at ${formatMicros(event.t)}`,
+          });
+          connection.finArrows.set(from.id, fin);
+          break;
+        }
+        const fin = from === undefined ? undefined : connection.finArrows.get(from.id);
+        if (fin !== undefined) {
+          this.#end(fin, row);
+          fin.events.push(event);
+          fin.description += `; ${lane.title} read end of stream at ${formatMicros(event.t)}`;
+        }
+        break;
+      }
+      case 'error': {
+        this.#errored.add(event.socket);
+        if (known === undefined) break;
+        const row = this.#addRows(1, event.t);
+        this.#mark(known.lane, row, `${event.error?.code ?? 'error'}`, [event], 'error');
+        break;
+      }
     }
-    case 'error': {
-      this.#errored.add(event.socket);
-      if (known === undefined) break;
-      const row = this.#addRows(1, event.t);
-      this.#mark(known.lane, row, `${event.error?.code ?? 'error'}`, [event], 'error');
-      break;
-    }
-  }
   }
 }
 

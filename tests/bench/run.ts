@@ -101,3 +101,4 @@ function time(label: string, repeat: number, work: () => unknown): number {
 
 await import('./hostile.bench.ts');
 await import('./scale.bench.ts');
+await import('./lab.bench.ts');
