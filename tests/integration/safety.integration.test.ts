@@ -170,6 +170,9 @@ describe('the command line', () => {
   const dist = mkdtempSync(join(tmpdir(), 'playground-cli-'));
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>cli</title>');
 
+  /** Start-up takes well under a second, but several seconds on a machine busy with other tests; this only bounds a hang. */
+  const START_MS = 15_000;
+
   function run(args: string[]) {
     const child = spawn(process.execPath, ['server/main.ts', '--dist', dist, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -193,7 +196,7 @@ describe('the command line', () => {
 
   it('prints its URL, and on SIGTERM closes sessions with 1001 and exits 0', async () => {
     const cli = run(['--port', '0']);
-    await until(() => /running at http:\/\/127\.0\.0\.1:(\d+)\//.test(cli.out()), 'the start-up line');
+    await until(() => /running at http:\/\/127\.0\.0\.1:(\d+)\//.test(cli.out()), 'the start-up line', START_MS);
     const port = Number(/:(\d+)\//.exec(cli.out())?.[1]);
     const ws = new WebSocket(`ws://127.0.0.1:${port}/sandbox`, { origin: `http://127.0.0.1:${port}` });
     let closeCode: number | undefined;
@@ -207,7 +210,7 @@ describe('the command line', () => {
 
   it('on SIGTERM, cuts off a browser that never answers the close after a short grace', async () => {
     const cli = run(['--port', '0']);
-    await until(() => /running at http:\/\/127\.0\.0\.1:(\d+)\//.test(cli.out()), 'the start-up line');
+    await until(() => /running at http:\/\/127\.0\.0\.1:(\d+)\//.test(cli.out()), 'the start-up line', START_MS);
     const port = Number(/:(\d+)\//.exec(cli.out())?.[1]);
     // A raw client that completes the upgrade and then never sends anything, not even its close frame.
     const silent = net.connect({ port, host: '127.0.0.1' });
