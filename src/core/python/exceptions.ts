@@ -18,6 +18,7 @@ const BASES: Readonly<Record<string, string | undefined>> = {
   NameError: 'Exception',
   UnboundLocalError: 'NameError',
   RuntimeError: 'Exception',
+  SystemError: 'Exception',
   RecursionError: 'RuntimeError',
   NotImplementedError: 'RuntimeError',
   StopIteration: 'Exception',

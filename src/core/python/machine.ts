@@ -240,6 +240,12 @@ export class Machine {
         this.setTop({ memo });
         return;
       }
+      if (e instanceof Error) {
+        // A case the simulation does not model must not take the page down: the program sees it as an exception.
+        this.setTop({ memo: [] });
+        this.unwind({ kind: 'raise', exc: exc('SystemError', str(`the simulation cannot run this: ${e.message}`)), tb: [this.tbEntry(this.top())] });
+        return;
+      }
       if (e instanceof PyError) {
         this.setTop({ memo: [] });
         this.note = { kind: 'raise', type: this.excName(e.exc), caught: false };

@@ -234,7 +234,7 @@ function deliver(k: Kernel, id: number, limit: number): Kernel {
 
 export function acceptConnection(k: Kernel, listenerId: number): Attempt<ConnectedSocket> {
   const l = mustFind(k, listenerId);
-  if (l.kind !== 'listening') throw new TypeError(`socket ${listenerId} is not listening`);
+  if (l.kind !== 'listening') return { kind: 'error', kernel: k, errno: 'EINVAL' };
   const [first, ...rest] = l.acceptQueue;
   if (first === undefined) return { kind: 'wait', why: 'no connection in the accept queue' };
   const conn = connected(k, first);

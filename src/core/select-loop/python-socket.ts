@@ -18,7 +18,7 @@ import type { PyValue } from './py-value.ts';
 import { NONE, bool, bytes, int, socketValue, str, tuple } from './py-value.ts';
 import type { Machine } from '../python/machine.ts';
 import { Blocked, PartialCall, PyError } from '../python/machine.ts';
-import { osError } from '../python/exceptions.ts';
+import { exc, osError } from '../python/exceptions.ts';
 import type { Wait } from '../python/frame.ts';
 
 /**
@@ -54,7 +54,7 @@ const ERROR_CLASS: Readonly<Record<KernelError, string>> = {
 };
 
 export function sockId(v: PyValue): number {
-  if (v.type !== 'socket') throw new TypeError(`expected a socket, got ${v.type}`);
+  if (v.type !== 'socket') throw new PyError(exc('TypeError', str(`a socket object is required, not '${v.type}'`)));
   return v.id;
 }
 

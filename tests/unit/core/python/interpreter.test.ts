@@ -185,6 +185,8 @@ describe('errors a learner sees', () => {
     ['(1).foo', 'AttributeError', "'int' object has no attribute 'foo'"],
     ['len(5)', 'TypeError', "object of type 'int' has no len()"],
     ['raise ValueError', 'ValueError', ''],
+    ['import socket\nsocket.socket().accept()', 'OSError', '[Errno 22] Invalid argument'],
+    ['import selectors\nselectors.DefaultSelector().register(5, selectors.EVENT_READ)', 'TypeError', "a socket object is required, not 'int'"],
   ])('%s raises %s as CPython words it', (text, type, message) => {
     const r = py(`${text}\n`);
     expect(r.tracebacks.map((t) => [t.type, t.message])).toEqual([[type, message]]);
