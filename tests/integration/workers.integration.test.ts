@@ -33,7 +33,8 @@ function get(port: number, path: string): Promise<{ status: number; type: string
 
 /**
  * The Prometheus text exposition format, line by line: HELP and TYPE comments, then samples of
- * declared metrics, each `name{label="value",…} number`. Returns the samples by name and labels.
+ * declared metrics, each `name{label="value",…} number` (NaN and Inf in any case, as Prometheus
+ * reads them: prom-client writes "Nan"). Returns the samples by name and labels.
  */
 function parsePrometheus(text: string): Map<string, number> {
   const samples = new Map<string, number>();
@@ -48,7 +49,7 @@ function parsePrometheus(text: string): Map<string, number> {
       }
       continue;
     }
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|[+-]?[Ii]nf)$/.exec(line);
     if (sample === null) throw new Error(`not Prometheus text: ${line}`);
     const name = sample[1] as string;
     const family = [...declared.keys()].find((base) => name === base || /^_(bucket|sum|count|total|created)$/.test(name.slice(base.length)));
@@ -194,6 +195,13 @@ describe('GET /metrics', () => {
     expect(samples.get('socket_playground_capture_processes')).toBe(0);
     expect(samples.has('nodejs_heap_size_used_bytes')).toBe(true);
     await client.close();
+
+    const draining = playground.sandbox.close();
+    expect(await open(playground.port)).toBe(503);
+    await draining;
+    const after = parsePrometheus((await get(playground.port, '/metrics')).body);
+    expect(after.get('socket_playground_upgrades_refused_total{reason="draining"}')).toBe(1);
+    expect(after.get('socket_playground_sessions')).toBe(0);
   });
 
   it('with a metrics port, answers only there, on loopback', async () => {
