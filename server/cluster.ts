@@ -113,6 +113,12 @@ export async function runPrimary(config: PlaygroundConfig): Promise<void> {
     });
     worker.on('exit', (code, signal) => {
       if (stopping) return;
+      // Exit code 0 is a worker that drained on a signal of its own (Ctrl-C reaches the whole
+      // process group): it was stopped, not crashed.
+      if (code === 0) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) void stop(0);
+        return;
+      }
       const decision = replacement(restarts, performance.now());
       restarts = decision.restarts;
       const how = signal === null ? `code ${code}` : signal;
