@@ -128,10 +128,13 @@ class Converter {
       case 'PassStatement':
         return [{ ...p, k: 'pass' }];
       case 'BreakStatement':
+        if (this.loops === 0) throw new Problem({ kind: 'syntax', ...p, message: "'break' outside loop" });
         return [{ ...p, k: 'break' }];
       case 'ContinueStatement':
+        if (this.loops === 0) throw new Problem({ kind: 'syntax', ...p, message: "'continue' not properly in loop" });
         return [{ ...p, k: 'continue' }];
       case 'ReturnStatement': {
+        if (this.depth === 0) throw new Problem({ kind: 'syntax', ...p, message: "'return' outside function" });
         const rest = k.slice(1);
         return [{ ...p, k: 'return', value: rest.length === 0 ? undefined : this.exprList(rest, n) }];
       }
@@ -147,9 +150,7 @@ class Converter {
         return [this.ifStmt(children(n), p)];
       case 'WhileStatement': {
         const [, test, body, , orelse] = k;
-        return [
-          { ...p, k: 'while', test: this.expr(test as SyntaxNode), body: this.body(body as SyntaxNode), orelse: orelse === undefined ? [] : this.body(orelse) },
-        ];
+        return [{ ...p, k: 'while', test: this.expr(test as SyntaxNode), body: this.loopBody(body as SyntaxNode), orelse: orelse === undefined ? [] : this.body(orelse) }];
       }
       case 'ForStatement': {
         const inAt = k.findIndex((c) => c.name === 'in');
@@ -157,7 +158,7 @@ class Converter {
         const target = this.target(this.exprList(k.slice(1, inAt), n));
         const iter = this.exprList(k.slice(inAt + 1, bodyAt), n);
         const orelse = k[bodyAt + 2];
-        return [{ ...p, k: 'for', target, iter, body: this.body(k[bodyAt] as SyntaxNode), orelse: orelse === undefined ? [] : this.body(orelse) }];
+        return [{ ...p, k: 'for', target, iter, body: this.loopBody(k[bodyAt] as SyntaxNode), orelse: orelse === undefined ? [] : this.body(orelse) }];
       }
       case 'WithStatement': {
         const bodyAt = k.findIndex((c) => c.name === 'Body');
@@ -329,7 +330,18 @@ class Converter {
     return out;
   }
 
+  /** Functions and loops the statement being converted sits in, for break, continue and return. */
   private depth = 0;
+  private loops = 0;
+
+  loopBody(n: SyntaxNode): Stmt[] {
+    this.loops++;
+    try {
+      return this.body(n);
+    } finally {
+      this.loops--;
+    }
+  }
 
   functionCode(n: SyntaxNode): FunctionCode {
     const k = meaningful(n);
@@ -338,12 +350,15 @@ class Converter {
     if (k[0]?.name === 'async') throw this.unsupported(n, 'async def');
     const name = this.text(k[1] as SyntaxNode);
     const params = this.params(k.find((c) => c.name === 'ParamList'));
+    const loops = this.loops;
     this.depth++;
+    this.loops = 0;
     try {
       const body = this.body(k.find((c) => c.name === 'Body') as SyntaxNode);
       return { name, params, body, locals: localsOf(params, body), line: this.pos(n.from).line, expr: undefined };
     } finally {
       this.depth--;
+      this.loops = loops;
     }
   }
 

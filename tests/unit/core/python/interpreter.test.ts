@@ -117,6 +117,14 @@ describe('errors a learner sees', () => {
   });
 
   it.each([
+    ['if True:\n    break\n', 2, "'break' outside loop"],
+    ['def f():\n    continue\n', 2, "'continue' not properly in loop"],
+    ['return 1\n', 1, "'return' outside function"],
+  ])('refuses what CPython refuses to compile: %s', (text, line, message) => {
+    expect(problem(text)).toMatchObject({ kind: 'syntax', line, message });
+  });
+
+  it.each([
     ['async def f():\n    pass\n', 1, 'async def'],
     ['def f():\n    yield 1\n', 2, "'yield'"],
     ['@staticmethod\ndef f():\n    pass\n', 1, 'decorator'],
