@@ -10,6 +10,13 @@ import type { LoopThread, LoopWorld } from './world.ts';
  * line's text. Display only: nothing parses them back.
  */
 
+const STATEMENTS: Readonly<Record<string, string>> = {
+  continue: 'continue: straight back to the head of the loop for its next turn.',
+  break: 'break: the loop ends here, and the line after it runs next.',
+  pass: 'pass does nothing; it only fills a block that needs a statement.',
+  raise: 'raise re-raises the exception being handled.',
+};
+
 const SOCKOPTS: Readonly<Record<string, string>> = { '2': 'SO_REUSEADDR' };
 
 function withPeer(c: CallRecord): string {
@@ -136,7 +143,7 @@ export function explainStep(before: LoopWorld, after: LoopWorld, t: LoopThread, 
   if (extra !== undefined) parts.push(extra);
   if (!after.threads.some((x) => x.id === t.id) && !after.exited) parts.push(`${t.name} ends.`);
   if (after.exited && !before.exited) parts.push('The process exits; the kernel closes every fd it still had open.');
-  return parts.join(' ') || `Runs \`${text}\`.`;
+  return parts.join(' ') || (STATEMENTS[text] ?? `Runs \`${text}\`.`);
 }
 
 /** A thread's wait in words, e.g. "recv(1024) on fd 4: no data yet". */
