@@ -14,7 +14,6 @@ const STATEMENTS: Readonly<Record<string, string>> = {
   continue: 'continue: straight back to the head of the loop for its next turn.',
   break: 'break: the loop ends here, and the line after it runs next.',
   pass: 'pass does nothing; it only fills a block that needs a statement.',
-  raise: 'raise re-raises the exception being handled.',
 };
 
 const SOCKOPTS: Readonly<Record<string, string>> = { '2': 'SO_REUSEADDR' };
