@@ -78,6 +78,15 @@ describe('loop permalinks', () => {
     expect(readLoopPermalink(new URLSearchParams(params.toString()), 'loop-x', spec())).toEqual(link);
   });
 
+  it('round-trip a reset and the sel.modify server', () => {
+    const link = { spec: inject(spec({ program: 'selectors-server-modify', scenario: 'one-client' }), 25, { kind: 'reset', client: 'A' }), step: 26 };
+    const params = new URLSearchParams();
+    writeLoopPermalink(params, 'loop-x', link);
+    const back = readLoopPermalink(new URLSearchParams(params.toString()), 'loop-x', spec());
+    expect(back).toEqual(link);
+    expect(buildLoopRun(back.spec)[26]?.event).toMatchObject({ kind: 'injected', input: { kind: 'reset', client: 'A' } });
+  });
+
   it('falls back to the widget’s own run for a foreign or broken link', () => {
     const fallback = spec({ program: 'blocking-echo' });
     expect(readLoopPermalink(new URLSearchParams(), 'loop-x', fallback)).toEqual({ spec: fallback, step: 0 });
