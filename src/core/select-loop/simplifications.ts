@@ -20,7 +20,7 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'network-waits-for-the-program',
-    text: 'A network event happens only when every thread is blocked, or when a loop that never blocks has made one idle turn. The program always reacts before the next event, so a real race (data arriving between two lines) never shows.',
+    text: 'A network event happens only when every thread is blocked, or when a loop that never blocks has made one idle turn (a turn of a while loop that asked the network for something, a BlockingIOError or a select(), and moved nothing). The program always reacts before the next event, so a real race (data arriving between two lines) never shows; an input injected by hand can still land between two lines. A loop that only computes never yields to the network and runs until it ends or the step cap stops the run.',
   },
   {
     id: 'no-packets',
