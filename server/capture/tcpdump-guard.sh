@@ -12,9 +12,15 @@ grace=$1
 shift
 command -v "$1" >/dev/null 2>&1 || exit 127
 
+# Set before tcpdump starts, so a stop that comes at once is not missed.
+pid=
+stopping=
+trap 'stopping=1; [ -z "$pid" ] || kill -TERM "$pid" 2>/dev/null' TERM INT
+
 exec 3<&0
 "$@" 0</dev/null 3<&- &
 pid=$!
+[ -z "$stopping" ] || kill -TERM "$pid" 2>/dev/null
 {
   # The server never writes to the pipe: read returns only at end of file.
   read -r _ <&3
@@ -25,7 +31,6 @@ pid=$!
 watcher=$!
 exec 3<&-
 
-trap 'kill -TERM "$pid" 2>/dev/null' TERM INT
 wait "$pid" 2>/dev/null
 status=$?
 # A signal ends `wait` early: wait on until tcpdump is gone and reaped, however long it resists.
