@@ -12,7 +12,7 @@ import {
 } from '../core/select-loop/index.ts';
 import type { SocketEvent } from '../protocol/events.ts';
 import { element, part } from './dom.ts';
-import { bindCopyLink, updateQuery } from './permalink.ts';
+import { bindCopyLink, learnerActed, updateQuery } from './permalink.ts';
 import { buildComparison, buildLoopRun, inject, readLoopPermalink, writeLoopPermalink, type LoopSpec } from './loop-run.ts';
 import { createLoopPane } from './loop-pane.ts';
 import { programById } from './loop-programs.ts';
@@ -70,8 +70,10 @@ export function mountLoopStepper(root: HTMLElement): void {
     cursor = Math.max(0, Math.min(cursor, length() - 1));
   }
 
+  const acted = learnerActed(root);
+
   function saveLink(): void {
-    if (!live()) updateQuery((params) => writeLoopPermalink(params, key, { spec, step: cursor }));
+    if (acted() && !live()) updateQuery(key, (params) => writeLoopPermalink(params, key, { spec, step: cursor }));
   }
 
   function fillInjectMenu(world: LoopWorld): void {
@@ -216,7 +218,7 @@ export function mountLoopStepper(root: HTMLElement): void {
     render();
     controls.refresh();
   });
-  bindCopyLink(link, saveLink);
+  bindCopyLink(link, key, saveLink);
 
   rebuild();
   render();

@@ -4,7 +4,7 @@ import type { Arrow, Mark } from '../viz/sequence-model.ts';
 import { mountStateDiagram, stateDiagram, type StateDiagramModel } from '../viz/state-diagram.ts';
 import { buildTcpSequenceModel, segmentText } from '../viz/tcp-sequence-model.ts';
 import { element, part } from './dom.ts';
-import { bindCopyLink, updateQuery } from './permalink.ts';
+import { bindCopyLink, learnerActed, updateQuery } from './permalink.ts';
 import { bindStepperControls, predictingDriver } from './stepper-controls.ts';
 import { buildRun, defaultSpec, intervene, readPermalink, SYN_SCHEDULES, writePermalink, type RunSpec } from './tcp-run.ts';
 
@@ -128,8 +128,10 @@ export function mountTcpStepper(root: HTMLElement): void {
     absoluteBox.checked = absolute;
   }
 
+  const acted = learnerActed(root);
+
   function saveLink(): void {
-    updateQuery((params) => writePermalink(params, key, { spec, step: cursor, absolute }));
+    if (acted()) updateQuery(key, (params) => writePermalink(params, key, { spec, step: cursor, absolute }));
   }
 
   function showDetail(item: Arrow | Mark): void {
@@ -334,7 +336,7 @@ export function mountTcpStepper(root: HTMLElement): void {
     render();
     controls.refresh();
   });
-  bindCopyLink(link, saveLink);
+  bindCopyLink(link, key, saveLink);
   new ResizeObserver(() => render()).observe(sequenceBox);
 
   syncInputs();
