@@ -94,7 +94,9 @@ if (!existsSync('dist/index.html') || !existsSync(executablePath)) {
     }
   };
 
-  const idle = await measure('idle', (until) => sleep(until - performance.now()));
+  const idle = await measure('idle', async (until) => {
+    await sleep(until - performance.now());
+  });
   const at100 = await measure('100 writes/s', writesAt(100));
   const at1000 = await measure('1,000 writes/s', writesAt(1000));
   console.log(
