@@ -294,7 +294,7 @@ describe.skipIf(!pythonOk)('CPython conformance: client programs', () => {
 });
 
 describe.skipIf(!pythonOk)('CPython conformance: programs written to pin the subset', () => {
-  const fixtures = ['constructs.py', 'exceptions.py', 'struct_codec.py', 'socketpair_threads.py', 'numbers_and_sets.py', 'exceptions_chained.py'];
+  const fixtures = ['constructs.py', 'exceptions.py', 'struct_codec.py', 'socketpair_threads.py', 'numbers_and_sets.py', 'exceptions_chained.py', 'line_reruns.py'];
   it.each(fixtures)('%s', { timeout: 20_000 }, async (file) => {
     const text = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'python', file), 'utf8');
     const py = startPython(file, text, 0, false);

@@ -147,8 +147,12 @@ export class Machine {
     return [...this.top().blocks];
   }
 
+  /**
+   * Moves the frame on. Every call of an action is made before its frame moves on, so the results
+   * it kept for a re-run (after a callee returned, or a wait) are done with here, and only here.
+   */
   private setBlocks(blocks: readonly Block[]): void {
-    this.setTop({ blocks, line: actionLine(blocks, this.top().line) });
+    this.setTop({ blocks, line: actionLine(blocks, this.top().line), memo: [] });
   }
 
   // ---- heap -------------------------------------------------------------------------------
@@ -231,7 +235,6 @@ export class Machine {
     this.scopes = [];
     try {
       this.dispatch();
-      this.setTop({ memo: [] });
     } catch (e) {
       if (e instanceof Suspended) return;
       if (e instanceof PartialCall) {

@@ -246,6 +246,13 @@ describe('step rules', () => {
     expect(r.stdout).toEqual(['once', '4']);
   });
 
+  it('a line that waits after a callee returned keeps the value: the function is not called again', () => {
+    const r = py(fixture('line_reruns.py'));
+    expect(r.stdout).toEqual(['f runs', '4']);
+    const waited = r.worlds.find((w) => w.threads[0]?.wait?.call === 'recv');
+    expect(waited?.threads[0]?.frames[0]?.memo).toEqual([{ kind: 'value', value: { type: 'int', value: 1 } }]);
+  });
+
   it('threads take turns one step each, round-robin', () => {
     const r = py(lines('import threading', 'def work(n):', '    a = n', '    b = n', 'for k in range(2):', '    threading.Thread(target=work, args=(k,)).start()'));
     const order = r.worlds.filter((w) => w.event.kind === 'line').map((w) => `${w.event.thread}:${w.event.line}`);
