@@ -95,6 +95,8 @@ export function mountEchoLab(root: HTMLElement): void {
 
   function showStatus(status: ConnectionStatus): void {
     root.dataset.state = status.state;
+    // The button goes once a sandbox is on its way; focus must not go with it, to nowhere.
+    if (status.state !== 'closed' && document.activeElement === reconnect) terminal.focus();
     reconnect.hidden = status.state !== 'closed';
     if (status.state !== 'open') {
       echoAddress = undefined;

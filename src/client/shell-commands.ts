@@ -23,7 +23,7 @@ export const HELP_LINES: readonly (readonly [string, string])[] = [
   ['use N', 'switch to connection N'],
   ['ss', 'every sandbox socket: role, addresses, kernel state, bytes in and out'],
   ['clear', 'clear the screen (Ctrl-L)'],
-  ['reconnect', 'open a new sandbox after the old one closed'],
+  ['reconnect', 'open a new sandbox now, after the old one closed (the lab also retries by itself)'],
 ];
 
 const ALLOWED = `the sandbox connects only to its own servers: try "nc ${TARGETS[0]}" ("servers" lists them)`;

@@ -395,13 +395,14 @@ export class Shell {
   }
 
   /**
-   * Prints above the prompt without disturbing what is being typed. The shell's own words are
-   * wrapped at spaces; received bytes (`ownWords` false) are printed as the stream brought them.
+   * Prints above the prompt without disturbing what is being typed, wrapped at spaces: it always
+   * starts at the left edge, so the shell knows where each row breaks. Received bytes (`newline`
+   * false) get a line break only if they lack one.
    */
-  #printAbove(text: string, ownWords = true): void {
+  #printAbove(text: string, newline = true): void {
     if (this.#promptShown) this.#erase();
-    this.#terminal.write(ownWords ? wrapWords(text, this.#terminal.columns()) : text);
-    if (ownWords || !text.endsWith('\n')) this.#terminal.write('\r\n');
+    this.#terminal.write(wrapWords(text, this.#terminal.columns()));
+    if (newline || !text.endsWith('\n')) this.#terminal.write('\r\n');
     if (this.#promptShown) this.#draw();
   }
 

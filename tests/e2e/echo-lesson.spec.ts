@@ -268,9 +268,10 @@ test('the server restarts: the lab says so in words, comes back by itself and by
     await reconnect.focus();
     await page.keyboard.press('Enter');
     await expect(page.locator('echo-lab')).toHaveAttribute('data-state', 'open', { timeout: 1500 });
+    // The button is gone with the closed sandbox; the keyboard is back in the terminal.
+    await expect(page.locator('.lab-terminal .xterm-helper-textarea')).toBeFocused();
 
     // The new sandbox numbers its sockets from s2 again; typed lines go to its connection only.
-    await page.locator('.lab-terminal .xterm-helper-textarea').focus();
     await page.keyboard.type('nc echo\n');
     await expect.poll(() => terminalText(page)).toContain('connected #2 (s2)');
     await page.keyboard.type('after restart\n');

@@ -243,8 +243,8 @@ describe('Shell', () => {
     expect(sandbox.requests.at(-1)).toEqual({ type: 'connect', target: 'echo' });
   });
 
-  it('wraps its own words at spaces to the terminal\'s width', async () => {
-    const { terminal, type } = await setup();
+  it('wraps its own words, and what it received, at spaces to the terminal\'s width', async () => {
+    const { terminal, shell, type } = await setup();
     terminal.cols = 30;
     terminal.clear();
     await type('nc example.com 80\r');
@@ -252,6 +252,11 @@ describe('Shell', () => {
     expect(Math.max(...rows.map((row) => row.length))).toBeLessThanOrEqual(30);
     // No word is cut: every row ends and starts at a word boundary of the original sentence.
     expect(rows.join(' ').replace(/\s+/g, ' ')).toContain('the sandbox connects only to its own servers: try "nc echo" ("servers" lists them)');
+    // What the attached connection reads starts at the left edge too, so it wraps the same way.
+    await type('nc echo\r');
+    terminal.clear();
+    shell.received('s2', 'a line of echoed words, long enough to wrap twice over\n');
+    expect(terminal.plain.split('\n').slice(0, 3)).toEqual(['a line of echoed words, long', 'enough to wrap twice over', '[#1 echo]> ']);
   });
 
   it('keeps ss to one row per socket on a narrow terminal', async () => {
