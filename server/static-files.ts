@@ -5,6 +5,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { THEME_BOOT } from '../src/theme-boot.ts';
 import { MAX_CACHED_FILE_BYTES } from './limits.ts';
 import { requestPath } from './sandbox.ts';
 
@@ -23,15 +25,18 @@ const TYPES: Record<string, string> = {
   '.xml': 'application/xml',
 };
 
+/** The one inline script (the theme, applied before the first paint), allowed by its hash. */
+const THEME_BOOT_SOURCE = `'sha256-${createHash('sha256').update(THEME_BOOT).digest('base64')}'`;
+
 /**
- * Sent with every response. The site runs only its own scripts (Astro emits no inline ones); inline
+ * Sent with every response. The site runs only its own scripts (Astro emits no others inline); inline
  * styles are allowed because Shiki, d3 and xterm set style attributes. The page may open a
  * WebSocket to its own origin and nothing else, and no other site may frame, open or embed it.
  */
 export const SECURITY_HEADERS = {
   'Content-Security-Policy': [
     "default-src 'self'",
-    "script-src 'self'",
+    `script-src 'self' ${THEME_BOOT_SOURCE}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",

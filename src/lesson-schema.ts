@@ -12,6 +12,10 @@ export const lessonFrontmatter = z
       .max(6)
       .describe('What a learner can do or explain after the lesson, each a short sentence.'),
     source: z.string().min(3).describe('Which journal entry the lesson draws its facts from, e.g. "journal 01, August 5".'),
+    programs: z
+      .array(z.string().regex(/^[a-z0-9_]+\.py$/, 'a file name in content/programs, e.g. "blocking_echo.py"'))
+      .default([])
+      .describe('Programs in content/programs the lesson runs or shows; each gets a Download link at the end of the lesson.'),
   })
   .strict();
 

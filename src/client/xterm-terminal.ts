@@ -51,6 +51,9 @@ export function createXterm(host: HTMLElement, label: string): XtermHandle {
     terminal.options.theme = themeFrom(host);
   };
   scheme.addEventListener('change', retheme);
+  // The header's theme switch sets <html data-theme>.
+  const picked = new MutationObserver(retheme);
+  picked.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
   return {
     write: (text) => terminal.write(text),
     columns: () => terminal.cols,
@@ -62,6 +65,7 @@ export function createXterm(host: HTMLElement, label: string): XtermHandle {
     dispose: () => {
       resize.disconnect();
       scheme.removeEventListener('change', retheme);
+      picked.disconnect();
       terminal.dispose();
     },
   };
