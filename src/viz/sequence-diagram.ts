@@ -267,7 +267,7 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .selectAll<SVGGElement, Lane>('g.seq-lane-head')
     .data(lanesShown, (d) => d.id)
     .join((enter) => {
-      const g = enter.append('g').call(setAttr, 'class', (d) => `seq-lane-head seq-lane-${d.kind}`);
+      const g = enter.append('g').attr('class', (d) => `seq-lane-head seq-lane-${d.kind}`);
       g.append('text').call(setAttr, 'class', 'seq-lane-title').call(setAttr, 'text-anchor', 'middle').call(setAttr, 'y', 20);
       g.append('text').call(setAttr, 'class', 'seq-lane-address').call(setAttr, 'text-anchor', 'middle').call(setAttr, 'y', 38);
       return g;
@@ -325,7 +325,7 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .selectAll<SVGGElement, Lane>('g.seq-lane')
     .data(lanesShown, (d) => d.id)
     .join((enter) => {
-      const g = enter.append('g').call(setAttr, 'class', (d) => `seq-lane seq-lane-${d.kind}`);
+      const g = enter.append('g').attr('class', (d) => `seq-lane seq-lane-${d.kind}`);
       g.append('line').call(setAttr, 'class', 'seq-lifeline');
       return g;
     });
@@ -342,7 +342,11 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .data(visibleArrows, (d) => d.id)
     .join(
       (enter) => {
-        const g = enter.append('g').call(setAttr, 'tabindex', 0).call(setAttr, 'role', 'button');
+        const g = enter
+          .append('g')
+          .attr('tabindex', 0)
+          .attr('role', 'button')
+          .on('click keydown', (event: Event, d) => activate(() => selectHandlers.get(body)?.(d))(event));
         g.append('line').call(setAttr, 'class', 'seq-hit');
         g.append('line').call(setAttr, 'class', 'seq-shaft');
         g.append('text').call(setAttr, 'class', 'seq-label');
@@ -429,7 +433,11 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .selectAll<SVGGElement, Mark>('g.seq-mark')
     .data(visibleMarks, (d) => d.id)
     .join((enter) => {
-      const g = enter.append('g').call(setAttr, 'tabindex', 0).call(setAttr, 'role', 'button');
+      const g = enter
+        .append('g')
+        .attr('tabindex', 0)
+        .attr('role', 'button')
+        .on('click keydown', (event: Event, d) => activate(() => selectHandlers.get(body)?.(d))(event));
       g.append('rect').call(setAttr, 'rx', 4);
       g.append('text').call(setAttr, 'text-anchor', 'middle');
       g.filter((d) => isNew(d.id, options.animateFrom?.marks))
