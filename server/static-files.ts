@@ -25,7 +25,7 @@ const TYPES: Record<string, string> = {
   '.xml': 'application/xml',
 };
 
-/** The one inline script (the theme, applied before the first paint), allowed by its hash. */
+/** The one inline script (the theme, applied before the first paint), allowed by its hash; and Pagefind's search, which is WebAssembly. */
 const THEME_BOOT_SOURCE = `'sha256-${createHash('sha256').update(THEME_BOOT).digest('base64')}'`;
 
 /**
@@ -36,7 +36,7 @@ const THEME_BOOT_SOURCE = `'sha256-${createHash('sha256').update(THEME_BOOT).dig
 export const SECURITY_HEADERS = {
   'Content-Security-Policy': [
     "default-src 'self'",
-    `script-src 'self' ${THEME_BOOT_SOURCE}`,
+    `script-src 'self' ${THEME_BOOT_SOURCE} 'wasm-unsafe-eval'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
