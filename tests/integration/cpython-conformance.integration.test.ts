@@ -28,13 +28,13 @@ import { programById, programText } from '../../src/client/loop-programs.ts';
  *   (whether an echo comes back in one recv() or two depends on timing), and its calls per fd;
  * - the chat clients' prompts: CPython writes "> " without the typed line (stdin is a pipe), the simulation
  *   shows the prompt with the line typed, so prompts are removed from both.
- * After each input a real run waits until the program has been quiet (no new call but select() and
- * BlockingIOError, no new output) for QUIET ms, as the simulation applies the next input only once the program waits; the slow-reader
+ * After each input a real run waits GAP ms, then until the program has been quiet (no new call but select()
+ * and BlockingIOError, no new output) for QUIET ms, as the simulation applies the next input only once the program waits; the slow-reader
  * scenario is left out because its point is a 16-byte send buffer, which Linux cannot be given.
  */
 
 const GAP = 80;
-const QUIET = 120;
+const QUIET = 250;
 const MAX_SETTLE = 3000;
 const PYTHON = 'python3';
 const TRACER = join(import.meta.dirname, 'cpython-trace.py');
@@ -90,6 +90,8 @@ async function stop(p: Python): Promise<void> {
 
 /** Waits until the real program has made no call that did something (select() and BlockingIOError do not count), and printed nothing, for QUIET ms. */
 async function quiet(p: Python): Promise<void> {
+  // A busy process on a loaded machine may not have run at all yet: give it a moment before listening for quiet.
+  await sleep(GAP);
   const mark = () => `${p.traces().filter((t) => t.call !== 'select' && t.raised?.startsWith('BlockingIOError') !== true).length}/${p.stdout().length}/${p.stderr().length}`;
   const deadline = Date.now() + MAX_SETTLE;
   let last = mark();
@@ -157,7 +159,7 @@ const SERVERS = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'selec
 describe.skipIf(!pythonOk)('CPython conformance: server programs', () => {
   const cases = SERVERS.flatMap((id) => SERVER_SCENARIOS.map((scenario) => ({ id, scenario })));
 
-  it.each(cases)('$id × $scenario', { timeout: 20_000 }, async ({ id, scenario }) => {
+  it.each(cases)('$id × $scenario', { timeout: 40_000 }, async ({ id, scenario }) => {
     const program = programById(id);
     const port = await freePort();
     const py = startPython(program.file, programText(id), port);
@@ -223,7 +225,7 @@ async function echoServer(): Promise<{ server: Server; port: number; received: M
 }
 
 describe.skipIf(!pythonOk)('CPython conformance: client programs', () => {
-  it('selectors-client × echo-server', { timeout: 20_000 }, async () => {
+  it('selectors-client × echo-server', { timeout: 40_000 }, async () => {
     const echo = await echoServer();
     const py = startPython('selectors_client.py', programText('selectors-client'), echo.port);
     try {
@@ -250,7 +252,7 @@ describe.skipIf(!pythonOk)('CPython conformance: client programs', () => {
     expect(recvTotal(py.traces())).toBe(true);
   });
 
-  it.each(['chat-client-buggy', 'chat-client-fixed'])('%s × chat', { timeout: 20_000 }, async (id) => {
+  it.each(['chat-client-buggy', 'chat-client-fixed'])('%s × chat', { timeout: 40_000 }, async (id) => {
     let conn: Socket | undefined;
     let serverGot = '';
     const server = createServer({ allowHalfOpen: true }, (sock) => {
@@ -295,7 +297,7 @@ describe.skipIf(!pythonOk)('CPython conformance: client programs', () => {
 
 describe.skipIf(!pythonOk)('CPython conformance: programs written to pin the subset', () => {
   const fixtures = ['constructs.py', 'exceptions.py', 'struct_codec.py', 'socketpair_threads.py', 'numbers_and_sets.py', 'exceptions_chained.py', 'line_reruns.py'];
-  it.each(fixtures)('%s', { timeout: 20_000 }, async (file) => {
+  it.each(fixtures)('%s', { timeout: 40_000 }, async (file) => {
     const text = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'python', file), 'utf8');
     const py = startPython(file, text, 0, false);
     await Promise.race([py.exited, sleep(10_000)]);
