@@ -95,9 +95,13 @@ export function mountEchoLab(root: HTMLElement): void {
 
   function showStatus(status: ConnectionStatus): void {
     root.dataset.state = status.state;
-    // The button goes once a sandbox is on its way; focus must not go with it, to nowhere.
-    if (status.state !== 'closed' && document.activeElement === reconnect) terminal.focus();
-    reconnect.hidden = status.state !== 'closed';
+    // The button stays through the tries (a try must not take it from under a learner's finger or
+    // focus) and goes once a sandbox is open; focus must not go with it, to nowhere.
+    if (status.state === 'closed') reconnect.hidden = false;
+    if (status.state === 'open') {
+      if (document.activeElement === reconnect) terminal.focus();
+      reconnect.hidden = true;
+    }
     if (status.state !== 'open') {
       echoAddress = undefined;
       address.textContent = '';

@@ -260,12 +260,15 @@ test('the server restarts: the lab says so in words, comes back by itself and by
     await expect(status).toContainText('Sandbox ready');
     expect(await page.locator('.lab-address').innerText()).not.toBe(firstAddress);
 
-    // Down again, long enough for the wait to grow; then the button brings it back at once.
+    // Down again, long enough for the wait to grow (1, 2, then 4 s less jitter); a try that fails
+    // meanwhile leaves the button, and the keyboard's focus on it, where they are.
     await server.down();
-    await expect(status).toContainText(/Trying again in [4-9] s\./, { timeout: 15_000 });
-    await server.up();
-    await expect(reconnect).toBeVisible();
+    await expect(status).toContainText(/Trying again in [34] s\./, { timeout: 15_000 });
     await reconnect.focus();
+    await expect(status).toContainText(/Trying again in [678] s\./, { timeout: 15_000 });
+    await expect(reconnect).toBeFocused();
+    // Then the button brings it back at once, long before the next try.
+    await server.up();
     await page.keyboard.press('Enter');
     await expect(page.locator('echo-lab')).toHaveAttribute('data-state', 'open', { timeout: 1500 });
     // The button is gone with the closed sandbox; the keyboard is back in the terminal.
