@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import { startPlayground } from '../../server/app.ts';
 import { captureSupport } from '../../server/capture/tcpdump.ts';
 import { HEARTBEAT_INTERVAL_MS, LIMITS, MAX_SESSIONS } from '../../server/limits.ts';
+import { leaveTimeWaits } from '../integration/harness.ts';
 import { descendantsNamed, running } from '../integration/processes.ts';
 
 const collectGarbage = (() => {
@@ -95,21 +96,7 @@ console.log('\nhostile world (issue 14)');
     });
   const silent = await open();
   // Its own echo port's TIME-WAIT connections are what its ss lists.
-  const [host, port] = [silent.echo.split(':')[0] ?? '', Number(silent.echo.split(':')[1])];
-  for (let i = 0; i < 5000; i += 8) {
-    await Promise.all(
-      Array.from(
-        { length: 8 },
-        () =>
-          new Promise<void>((resolve) => {
-            const socket = net.connect({ port, host }, () => socket.end());
-            socket.on('close', () => resolve());
-            socket.on('error', () => resolve());
-            socket.resume();
-          }),
-      ),
-    );
-  }
+  await leaveTimeWaits(silent.echo, 5000);
   // The browser stops reading: its TCP receive window fills and the server's queue grows.
   (silent.ws as unknown as { _socket: net.Socket })._socket.pause();
   const heapBefore = heapAfterGc();

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { startPlayground, type Playground } from '../../server/app.ts';
 import { LIMITS, type Limits } from '../../server/limits.ts';
@@ -111,5 +112,28 @@ export class TestClient {
     if (this.closed !== undefined) return;
     this.ws.close();
     await until(() => this.closed !== undefined, 'the close handshake');
+  }
+}
+
+/**
+ * Opens and closes `count` connections to `address` from outside the browser, a few at a time. The
+ * side that closes first keeps each in TIME-WAIT: rows for the session's ss.
+ */
+export async function leaveTimeWaits(address: string, count: number, atOnce = 8): Promise<void> {
+  const host = address.slice(0, address.lastIndexOf(':'));
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  for (let done = 0; done < count; done += atOnce) {
+    await Promise.all(
+      Array.from(
+        { length: Math.min(atOnce, count - done) },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = net.connect({ port, host }, () => socket.end());
+            socket.on('close', () => resolve());
+            socket.on('error', () => resolve());
+            socket.resume();
+          }),
+      ),
+    );
   }
 }
