@@ -426,7 +426,7 @@ export function peerResets(k: Kernel, name: string): Kernel {
   if (peer === undefined) return k;
   const s = peer.socket === undefined ? undefined : connected(k, peer.socket);
   const kernel = s === undefined ? k : replaceSocket(k, { ...s, recvBuffer: '', sendBuffer: '', reset: 'pending' });
-  return replacePeer(kernel, name, { state: 'reset', finSent: true });
+  return replacePeer(kernel, name, { state: 'reset' });
 }
 
 /** socketpair(): two connected sockets in this process, each the other's peer. */
