@@ -56,8 +56,12 @@ export const SECURITY_HEADERS = {
 type Found = { path: string; size: number; mtimeMs: number };
 type Encoding = 'br' | 'gzip';
 
-/** A file's bytes as read for one (size, mtime), and compressed once per encoding asked for: concurrent requests share each. */
-type Cached = { size: number; mtimeMs: number; body: Promise<Buffer>; encoded: Map<Encoding, Promise<Buffer>> };
+/**
+ * A file's bytes as read for one (size, mtime), and compressed once per encoding asked for:
+ * concurrent requests share the read; compression runs in the background, and until it is done the
+ * file goes out as it is, so the first visitor never waits for brotli.
+ */
+type Cached = { size: number; mtimeMs: number; body: Promise<Buffer>; encoded: Map<Encoding, Buffer | 'compressing'> };
 
 const ENCODERS: Record<Encoding, (data: Buffer) => Promise<Buffer>> = {
   // Quality 9 of 11: within a few per cent of the best, at a fraction of its time, once per file.
@@ -115,7 +119,7 @@ export function staticFiles(root: string): (request: IncomingMessage, response: 
     const hit = cache.get(found.path);
     if (hit !== undefined && hit.size === found.size && hit.mtimeMs === found.mtimeMs) return hit;
     const body = readFile(found.path);
-    const made = { size: found.size, mtimeMs: found.mtimeMs, body, encoded: new Map<Encoding, Promise<Buffer>>() };
+    const made: Cached = { size: found.size, mtimeMs: found.mtimeMs, body, encoded: new Map() };
     cache.set(found.path, made);
     // A failed read is not kept: the next request tries again.
     body.catch(() => {
@@ -128,13 +132,18 @@ export function staticFiles(root: string): (request: IncomingMessage, response: 
   async function body(found: Found, encoding: Encoding | undefined): Promise<{ data: Buffer; encoding?: Encoding } | undefined> {
     if (found.size > MAX_CACHED_FILE_BYTES) return undefined;
     const cached = entry(found);
-    if (encoding === undefined) return { data: await cached.body };
-    let encoded = cached.encoded.get(encoding);
+    const data = await cached.body;
+    if (encoding === undefined) return { data };
+    const encoded = cached.encoded.get(encoding);
+    if (encoded instanceof Buffer) return { data: encoded, encoding };
     if (encoded === undefined) {
-      encoded = cached.body.then(ENCODERS[encoding]);
-      cached.encoded.set(encoding, encoded);
+      cached.encoded.set(encoding, 'compressing');
+      ENCODERS[encoding](data).then(
+        (compressed) => cached.encoded.set(encoding, compressed),
+        () => cached.encoded.delete(encoding),
+      );
     }
-    return { data: await encoded, encoding };
+    return { data };
   }
 
   async function resolveFile(pathname: string): Promise<Found | undefined> {
