@@ -166,6 +166,10 @@ export const CLOSE = {
   internal: 1011,
   /** App code: the process was full and this quiet session gave its slot to a newcomer. */
   reclaimed: 4001,
+  /** App code: the browser sent nothing, not even the visible page's presence, for IDLE_TIMEOUT_MS. */
+  idle: 4002,
+  /** App code: the session reached LIFETIME_MS. */
+  lifetime: 4003,
 } as const;
 
 /**

@@ -136,7 +136,7 @@ export class Session {
     ws.on('close', () => this.end());
     ws.on('error', () => this.end());
     this.#touch();
-    this.#lifetimeTimer = this.#scheduler.setTimeout(() => this.end(CLOSE.normal, 'session lifetime reached'), this.#limits.lifetimeMs);
+    this.#lifetimeTimer = this.#scheduler.setTimeout(() => this.end(CLOSE.lifetime, 'session lifetime reached'), this.#limits.lifetimeMs);
     this.#heartbeat = this.#scheduler.setInterval(() => this.#beat(), this.#limits.heartbeatIntervalMs);
     this.ready = this.#echo.listen().then(
       () => {
@@ -242,7 +242,7 @@ export class Session {
 
   #touch(): void {
     this.#scheduler.clear(this.#idleTimer);
-    this.#idleTimer = this.#scheduler.setTimeout(() => this.end(CLOSE.normal, 'idle for too long'), this.#limits.idleTimeoutMs);
+    this.#idleTimer = this.#scheduler.setTimeout(() => this.end(CLOSE.idle, 'idle for too long'), this.#limits.idleTimeoutMs);
   }
 
   #violation(code: ErrorCode, message: string, id?: number): void {

@@ -17,7 +17,8 @@ export type CloseCause =
   | 'draining'
   | 'unreachable'
   | 'server-stopped'
-  | 'time-limit'
+  | 'idle'
+  | 'lifetime'
   | 'reclaimed'
   | 'policy'
   | 'too-big'
@@ -27,13 +28,15 @@ export type CloseCause =
 
 /** The close codes of server/limits.ts (CLOSE), which the browser cannot import. */
 const BY_CODE: Record<number, CloseCause> = {
-  1000: 'time-limit',
+  1000: 'closed',
   1001: 'server-stopped',
   1006: 'dropped',
   1008: 'policy',
   1009: 'too-big',
   1011: 'server-error',
   4001: 'reclaimed',
+  4002: 'idle',
+  4003: 'lifetime',
 };
 
 export function closeCause(closure: Closure): CloseCause {
@@ -47,7 +50,8 @@ export const CLOSE_SENTENCES: Record<CloseCause, string> = {
   draining: 'The server is shutting down and opens no new sandboxes.',
   unreachable: 'The sandbox server cannot be reached; it may be restarting.',
   'server-stopped': 'The server stopped or restarted, and your sandbox closed with it.',
-  'time-limit': 'The server closed your sandbox after a long quiet spell or at the end of its time limit.',
+  idle: 'The server closed your sandbox after a long quiet spell with this page hidden.',
+  lifetime: 'Your sandbox reached the end of its time limit.',
   reclaimed: 'The playground filled up while your sandbox was quiet, so it gave its place to a newcomer.',
   policy: 'The server closed your sandbox: this page sent too many invalid messages or fell too far behind reading.',
   'too-big': 'The server closed your sandbox: this page sent a message that was too large.',
@@ -57,7 +61,7 @@ export const CLOSE_SENTENCES: Record<CloseCause, string> = {
 };
 
 /** Causes whose sentence covers more than one case, where the server's own words tell which. */
-const QUOTE_REASON: ReadonlySet<CloseCause> = new Set(['time-limit', 'policy']);
+const QUOTE_REASON: ReadonlySet<CloseCause> = new Set(['policy']);
 
 /** One plain sentence (two when the server's words help) saying why the sandbox closed. */
 export function describeClosure(closure: Closure): string {

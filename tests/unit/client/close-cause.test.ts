@@ -7,7 +7,9 @@ describe('closeCause', () => {
   it('decides from the close code and what the page saw, never from the reason text', () => {
     expect(closeCause(closed(1001, 'server shutting down'))).toBe('server-stopped');
     expect(closeCause(closed(1001, 'idle for too long'))).toBe('server-stopped');
-    expect(closeCause(closed(1000, 'idle for too long'))).toBe('time-limit');
+    expect(closeCause(closed(1000, 'idle for too long'))).toBe('closed');
+    expect(closeCause(closed(4002, 'anything'))).toBe('idle');
+    expect(closeCause(closed(4003, 'anything'))).toBe('lifetime');
     expect(closeCause(closed(4001, 'anything'))).toBe('reclaimed');
     expect(closeCause(closed(1008, 'too many invalid messages'))).toBe('policy');
     expect(closeCause(closed(1006))).toBe('dropped');
@@ -20,15 +22,18 @@ describe('closeCause', () => {
 
 describe('describeClosure', () => {
   it('says what happened in words, with no close code', () => {
-    for (const code of [1000, 1001, 1006, 1008, 1009, 1011, 4001, 4999]) {
+    for (const code of [1000, 1001, 1006, 1008, 1009, 1011, 4001, 4002, 4003, 4999]) {
       const sentence = describeClosure(closed(code, 'server words'));
       expect(sentence).not.toContain(String(code));
       expect(sentence).toMatch(/^[A-Z].*\.$/);
     }
-    expect(describeClosure(closed(1001, 'server shutting down'))).toBe('The server stopped or restarted, and your sandbox closed with it.');
-    expect(describeClosure(closed(1000, 'idle for too long'))).toBe(
-      'The server closed your sandbox after a long quiet spell or at the end of its time limit. The server said: “idle for too long”.',
+    expect(describeClosure(closed(1001, 'server shutting down'))).toBe(
+      'The server stopped or restarted, and your sandbox closed with it.',
     );
-    expect(describeClosure(closed(1000))).not.toContain('said');
+    expect(describeClosure(closed(4002, 'idle for too long'))).toBe(
+      'The server closed your sandbox after a long quiet spell with this page hidden.',
+    );
+    expect(describeClosure(closed(1008, 'too many invalid messages'))).toContain('The server said: “too many invalid messages”.');
+    expect(describeClosure(closed(4003, 'session lifetime reached'))).not.toContain('said');
   });
 });
