@@ -1,6 +1,7 @@
 import EchoLab from './EchoLab.astro';
 import LoopStepper from './LoopStepper.astro';
+import Program from './Program.astro';
 import TcpStepper from './TcpStepper.astro';
 
 /** The components lesson MDX may use without importing them. */
-export const mdxComponents = { EchoLab, LoopStepper, TcpStepper };
+export const mdxComponents = { EchoLab, LoopStepper, Program, TcpStepper };
