@@ -32,10 +32,14 @@ function table(caption: string, head: string[], rows: string[][], empty: string)
 export function createLoopPane(program: Program, compact: boolean): LoopPane {
   const root = element('section', undefined, 'loop-pane');
   root.setAttribute('aria-label', program.title);
+  // A named group, not a landmark: two steppers on a page may show the same program.
+  root.setAttribute('role', 'group');
   root.append(element('h3', program.title, 'loop-title'));
   const grid = element('div', undefined, 'loop-pane-grid');
   const code = element('ol', undefined, 'loop-code');
   code.setAttribute('aria-label', `${program.file}: the program, one line per step`);
+  // It scrolls on its own, so keyboard users must be able to reach it.
+  code.tabIndex = 0;
   const lines = program.source.map((text) => {
     const item = element('li');
     item.append(element('code', text === '' ? ' ' : text));
