@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
-import { chromium, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type CDPSession } from 'playwright-core';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startPlayground } from '../../server/app.ts';
 import type { ServerMessage } from '../../src/protocol/messages.ts';

@@ -194,7 +194,7 @@ describe.skipIf(!pythonOk)('CPython conformance: server programs', () => {
     const end = worlds[worlds.length - 1] as LoopWorld;
     const portMap = new Map<number, number>([[port, 65432]]);
     [...clients.values()].forEach((c, i) => portMap.set(c.port, 50001 + i));
-    const mapPorts = (line: string) => line.replace(/\('127\.0\.0\.1', (\d+)\)/g, (all, p: string) => `('127.0.0.1', ${portMap.get(Number(p)) ?? p})`);
+    const mapPorts = (line: string) => line.replace(/\('127\.0\.0\.1', (\d+)\)/g, (_all, p: string) => `('127.0.0.1', ${portMap.get(Number(p)) ?? p})`);
 
     expect(stdoutLines(py.stdout()).map(mapPorts)).toEqual(end.stdout);
     expect(exceptionLines(py.stderr())).toEqual(end.tracebacks.flatMap((t) => exceptionLines(t.text)));

@@ -734,7 +734,7 @@ function threadObj(m: Machine, self: PyValue): Extract<HeapObj, { kind: 'thread'
   return o;
 }
 
-function threadMethod(m: Machine, self: PyValue, name: string, args: readonly PyValue[]): PyValue {
+function threadMethod(m: Machine, self: PyValue, name: string, _args: readonly PyValue[]): PyValue {
   const o = threadObj(m, self);
   const ref = (self as { ref: number }).ref;
   switch (name) {

@@ -499,7 +499,7 @@ export class Machine {
       }
       case 'raise':
         this.raiseStmt(s.exc, s.cause);
-        return;
+      // raiseStmt never returns: the statement ends in an exception.
       case 'import':
         for (const n of s.names) {
           const mod = this.importModule(n.module);

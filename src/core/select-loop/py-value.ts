@@ -232,7 +232,6 @@ export function repr(v: PyValue, ctx: ReprContext): string {
         case 'thread':
           return `<Thread(${o.name}, ${o.done ? 'stopped' : o.tid === undefined ? 'initial' : 'started'}${o.daemon ? ' daemon' : ''})>`;
       }
-      return '?';
     }
     case 'socket':
       return ctx.socket(v.id);

@@ -192,7 +192,7 @@ export function closeValue(m: Machine, self: PyValue): void {
 }
 
 /** socket.socket methods, called with the socket as self. */
-export function socketMethod(m: Machine, self: PyValue, name: string, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>, resume: number | undefined): PyValue {
+export function socketMethod(m: Machine, self: PyValue, name: string, args: readonly PyValue[], _kwargs: Readonly<Record<string, PyValue>>, resume: number | undefined): PyValue {
   const id = sockId(self);
   if (name === 'close' || name === '__exit__') {
     closeValue(m, self);
@@ -300,7 +300,7 @@ export function socketMethod(m: Machine, self: PyValue, name: string, args: read
 }
 
 /** socket module functions. */
-export function socketFunction(m: Machine, name: string, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>): PyValue {
+export function socketFunction(m: Machine, name: string, args: readonly PyValue[], _kwargs: Readonly<Record<string, PyValue>>): PyValue {
   switch (name) {
     case 'socket':
       return newSocket(m);
