@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,4 +137,15 @@ export async function leaveTimeWaits(address: string, count: number, atOnce = 8)
       ),
     );
   }
+}
+
+/** `node server/main.ts` serving `dist` with the given options, its output collected, as a person would start it. */
+export function runCli(dist: string, args: readonly string[]) {
+  const child = spawn(process.execPath, ['server/main.ts', '--dist', dist, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (data) => (stdout += data));
+  child.stderr.on('data', (data) => (stderr += data));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
 }

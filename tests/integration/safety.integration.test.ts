@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import net, { createServer } from 'node:net';
@@ -10,7 +9,7 @@ import type { Playground } from '../../server/app.ts';
 import { MAX_PAYLOAD_BYTES, MAX_SESSIONS, MAX_VIOLATIONS } from '../../server/limits.ts';
 import { MAX_SEND_BYTES } from '../../src/protocol/messages.ts';
 import { captureSupport } from '../../server/capture/tcpdump.ts';
-import { openFds, startTestPlayground, TestClient, until } from './harness.ts';
+import { openFds, runCli, startTestPlayground, TestClient, until } from './harness.ts';
 import { descendantsNamed, running } from './processes.ts';
 
 /** Capture runs only where tcpdump may capture on lo (CI runs as root with tcpdump installed). */
@@ -173,15 +172,7 @@ describe('the command line', () => {
   /** Start-up takes well under a second, but several seconds on a machine busy with other tests; this only bounds a hang. */
   const START_MS = 15_000;
 
-  function run(args: string[]) {
-    const child = spawn(process.execPath, ['server/main.ts', '--dist', dist, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data) => (stdout += data));
-    child.stderr.on('data', (data) => (stderr += data));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, exited, out: () => stdout, err: () => stderr };
-  }
+  const run = (args: string[]) => runCli(dist, args);
 
   it('says clearly that a port is taken, without a stack trace', async () => {
     const blocker = createServer();

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import type { Playground } from '../../server/app.ts';
 import { CLOSE } from '../../server/limits.ts';
 import { startPlayground } from '../../server/app.ts';
 import { LIMITS } from '../../server/limits.ts';
-import { startTestPlayground, TestClient, until } from './harness.ts';
+import { runCli, startTestPlayground, TestClient, until } from './harness.ts';
 import { descendants, running } from './processes.ts';
 
 const dist = mkdtempSync(join(tmpdir(), 'playground-workers-'));
@@ -59,15 +58,7 @@ function parsePrometheus(text: string): Map<string, number> {
   return samples;
 }
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, ['server/main.ts', '--port', '0', '--dist', dist, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (data) => (stdout += data));
-  child.stderr.on('data', (data) => (stderr += data));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
-}
+const run = (args: string[]) => runCli(dist, ['--port', '0', ...args]);
 
 type Session = { ws: WebSocket; closed: number | undefined };
 
