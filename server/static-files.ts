@@ -187,11 +187,12 @@ export function staticFiles(root: string): (request: IncomingMessage, response: 
       response.writeHead(304, headers).end();
       return;
     }
-    const encoding = compressible(headers['Content-Type']) ? chooseEncoding(request.headers['accept-encoding']) : undefined;
+    const text = compressible(headers['Content-Type']);
+    const encoding = text ? chooseEncoding(request.headers['accept-encoding']) : undefined;
     const sent = await body(served, encoding);
     response.writeHead(found === undefined ? 404 : 200, {
       ...headers,
-      ...(compressible(headers['Content-Type']) ? { Vary: 'Accept-Encoding' } : {}),
+      ...(text ? { Vary: 'Accept-Encoding' } : {}),
       ...(sent?.encoding === undefined ? {} : { 'Content-Encoding': sent.encoding }),
       'Content-Length': sent?.data.length ?? served.size,
     });

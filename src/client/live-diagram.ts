@@ -78,6 +78,9 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
     render();
   }
 
+  /** Captured segments carry a second line of options, so a session with any draws taller rows. */
+  const rowHeightNow = () => (current().segments.length > 0 ? ROW_CAPTURED : ROW);
+
   /** Where the last drawing put the lanes, to follow the newest arrow sideways before drawing again. */
   let lastDrawn: Drawn | undefined;
 
@@ -88,7 +91,7 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
    * last drawing put the newest arrow's lanes; a new lane is caught up with a frame later.
    */
   function render(): void {
-    const rowHeight = current().segments.length > 0 ? ROW_CAPTURED : ROW;
+    const rowHeight = rowHeightNow();
     const viewport = Math.max(0, size.height - HEADER_HEIGHT);
     if (following) {
       const top = Math.max(0, bodyHeight(model.rows.length, rowHeight) - viewport);
@@ -140,7 +143,7 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
     }
     ownScroll = undefined;
     // The drawing may reach below the newest row (it grows in steps): measure from the row.
-    const newestBottom = HEADER_HEIGHT + bodyHeight(model.rows.length, current().segments.length > 0 ? ROW_CAPTURED : ROW);
+    const newestBottom = HEADER_HEIGHT + bodyHeight(model.rows.length, rowHeightNow());
     following = newestBottom - scrolled.top - size.height < FOLLOW_SLACK;
     jump.hidden = following;
     schedule();

@@ -1,4 +1,4 @@
-import { select, type Selection } from 'd3-selection';
+import { select, type EnterElement, type Selection } from 'd3-selection';
 import 'd3-transition';
 import { easeCubicOut } from 'd3-ease';
 import { formatMicros, LONG_ARROW_ROWS, type Arrow, type Lane, type Mark, type SequenceModel } from './sequence-model.ts';
@@ -245,6 +245,13 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
   // Listeners are bound once, when an element enters; they ask here for the current handler.
   const body = target.body.node() as SVGSVGElement;
   selectHandlers.set(body, options.onSelect);
+  /** A new arrow or mark: a focusable button that asks for the drawing's current handler when used. */
+  const selectable = <D extends Arrow | Mark>(enter: Selection<EnterElement, D, SVGGElement, string>) =>
+    enter
+      .append('g')
+      .attr('tabindex', 0)
+      .attr('role', 'button')
+      .on('click keydown', (event: Event, d) => activate(() => selectHandlers.get(body)?.(d))(event));
   const svg = target.body
     .call(setAttr, 'width', width)
     .call(setAttr, 'height', canvasHeight)
@@ -342,11 +349,7 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .data(visibleArrows, (d) => d.id)
     .join(
       (enter) => {
-        const g = enter
-          .append('g')
-          .attr('tabindex', 0)
-          .attr('role', 'button')
-          .on('click keydown', (event: Event, d) => activate(() => selectHandlers.get(body)?.(d))(event));
+        const g = selectable(enter);
         g.append('line').call(setAttr, 'class', 'seq-hit');
         g.append('line').call(setAttr, 'class', 'seq-shaft');
         g.append('text').call(setAttr, 'class', 'seq-label');
@@ -433,11 +436,7 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .selectAll<SVGGElement, Mark>('g.seq-mark')
     .data(visibleMarks, (d) => d.id)
     .join((enter) => {
-      const g = enter
-        .append('g')
-        .attr('tabindex', 0)
-        .attr('role', 'button')
-        .on('click keydown', (event: Event, d) => activate(() => selectHandlers.get(body)?.(d))(event));
+      const g = selectable(enter);
       g.append('rect').call(setAttr, 'rx', 4);
       g.append('text').call(setAttr, 'text-anchor', 'middle');
       g.filter((d) => isNew(d.id, options.animateFrom?.marks))
