@@ -1,7 +1,8 @@
 import EchoLab from './EchoLab.astro';
+import Exercise from './Exercise.astro';
 import LoopStepper from './LoopStepper.astro';
 import Program from './Program.astro';
 import TcpStepper from './TcpStepper.astro';
 
 /** The components lesson MDX may use without importing them. */
-export const mdxComponents = { EchoLab, LoopStepper, Program, TcpStepper };
+export const mdxComponents = { EchoLab, Exercise, LoopStepper, Program, TcpStepper };
