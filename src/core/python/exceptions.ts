@@ -11,6 +11,7 @@ const BASES: Readonly<Record<string, string | undefined>> = {
   ZeroDivisionError: 'ArithmeticError',
   OverflowError: 'ArithmeticError',
   AssertionError: 'Exception',
+  EOFError: 'Exception',
   AttributeError: 'Exception',
   LookupError: 'Exception',
   IndexError: 'LookupError',
