@@ -3,6 +3,8 @@ import blockingEcho from '../../content/programs/blocking_echo.py?raw';
 import chatClientBuggy from '../../content/programs/chat_client_buggy.py?raw';
 import chatClientFixed from '../../content/programs/chat_client_fixed.py?raw';
 import chatServer from '../../content/programs/chat_server.py?raw';
+import chatServerFramed from '../../content/programs/chat_server_framed.py?raw';
+import framedServer from '../../content/programs/framed_server.py?raw';
 import nonblockingBusy from '../../content/programs/nonblocking_busy.py?raw';
 import selectorsClient from '../../content/programs/selectors_client.py?raw';
 import selectorsServer from '../../content/programs/selectors_server.py?raw';
@@ -17,6 +19,8 @@ const TEXTS: Readonly<Record<string, string>> = {
   'selectors_server_modify.py': selectorsServerModify,
   'selectors_client.py': selectorsClient,
   'chat_server.py': chatServer,
+  'chat_server_framed.py': chatServerFramed,
+  'framed_server.py': framedServer,
   'chat_client_buggy.py': chatClientBuggy,
   'chat_client_fixed.py': chatClientFixed,
 };

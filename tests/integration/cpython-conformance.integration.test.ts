@@ -154,10 +154,16 @@ function stdoutLines(text: string): string[] {
 }
 
 const SERVER_SCENARIOS = ['one-client', 'three-clients', 'disconnect', 'split-message', 'client-resets'];
-const SERVERS = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'selectors-server-modify', 'chat-server'];
+const SERVERS = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'selectors-server-modify', 'chat-server', 'chat-server-framed'];
+/** Lesson 7's segment boundaries, against the servers it compares; the length-prefixed server only speaks its own protocol. */
+const FRAMING_CASES = [
+  ...['chat-server', 'chat-server-framed', 'selectors-server'].flatMap((id) => ['coalesced', 'interleaved'].map((scenario) => ({ id, scenario }))),
+  { id: 'framed-server', scenario: 'framed-messages' },
+  { id: 'framed-server', scenario: 'one-client' },
+];
 
 describe.skipIf(!pythonOk)('CPython conformance: server programs', () => {
-  const cases = SERVERS.flatMap((id) => SERVER_SCENARIOS.map((scenario) => ({ id, scenario })));
+  const cases = [...SERVERS.flatMap((id) => SERVER_SCENARIOS.map((scenario) => ({ id, scenario }))), ...FRAMING_CASES];
 
   it.each(cases)('$id × $scenario', { timeout: 40_000 }, async ({ id, scenario }) => {
     const program = programById(id);
@@ -309,5 +315,31 @@ describe.skipIf(!pythonOk)('CPython conformance: programs written to pin the sub
     expect(stdoutLines(py.stdout())).toEqual(end.stdout);
     expect(exceptionLines(py.stderr())).toEqual(end.tracebacks.flatMap((t) => exceptionLines(t.text)));
     expect(loadProgram(r.program, text).ok).toBe(true);
+  });
+});
+
+describe.skipIf(!pythonOk)('CPython: the programs lesson 7 offers for download only', () => {
+  it('framed_client.py talks to framed_server.py: whole messages each way, the empty one included', { timeout: 20_000 }, async () => {
+    const port = await freePort();
+    const dir = join(import.meta.dirname, '..', '..', 'content', 'programs');
+    const server = startPython('framed_server.py', readFileSync(join(dir, 'framed_server.py'), 'utf8'), port, false);
+    let client: Python | undefined;
+    try {
+      await sleep(300);
+      client = startPython('framed_client.py', readFileSync(join(dir, 'framed_client.py'), 'utf8'), port, false);
+      await Promise.race([client.exited, sleep(5000)]);
+      await quiet(server);
+    } finally {
+      if (client !== undefined) await stop(client);
+      await stop(server);
+    }
+    expect(stdoutLines(client.stdout())).toEqual(["sent 'hello', got back 5 bytes: 'HELLO'", "sent 'café', got back 5 bytes: 'CAFÉ'", "sent '', got back 0 bytes: ''"]);
+    expect(client.stderr()).toEqual([]);
+    expect(stdoutLines(server.stdout()).slice(1).map((l) => l.replace(/\('127\.0\.0\.1', \d+\)/, 'ADDR'))).toEqual([
+      "ADDR sent 'hello'",
+      "ADDR sent 'café'",
+      "ADDR sent ''",
+      'Closing ADDR: the peer closed after 0 of 4 bytes',
+    ]);
   });
 });

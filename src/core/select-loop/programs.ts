@@ -52,6 +52,22 @@ export const PROGRAM_INFO: readonly ProgramInfo[] = [
     role: 'server',
   },
   {
+    id: 'chat-server-framed',
+    title: 'Threaded chat server, newline-framed',
+    description:
+      'The threaded chat server with framing: each handler keeps the bytes it has received in a buffer, cuts complete lines off at b"\\n" and broadcasts only those, keeping an unfinished line until the rest arrives.',
+    file: 'chat_server_framed.py',
+    role: 'server',
+  },
+  {
+    id: 'framed-server',
+    title: 'Length-prefixed server',
+    description:
+      'Each message is a 4-byte length in network byte order, then that many bytes. recv_exactly() loops until it has exactly the bytes it needs; the server decodes each whole message and answers with a framed reply in upper case.',
+    file: 'framed_server.py',
+    role: 'server',
+  },
+  {
     id: 'chat-client-buggy',
     title: 'Chat client (single thread)',
     description:

@@ -16,14 +16,14 @@ export type LoopScenario = {
   readonly sendBuffer?: number;
 };
 
-const SERVERS: readonly ProgramId[] = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'selectors-server-modify', 'chat-server'];
+const SERVERS: readonly ProgramId[] = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'selectors-server-modify', 'chat-server', 'chat-server-framed'];
 
 export const SCENARIOS: readonly LoopScenario[] = [
   {
     id: 'one-client',
     title: 'One client',
     description: 'A connects, sends one line and closes.',
-    programs: SERVERS,
+    programs: [...SERVERS, 'framed-server'],
     events: [
       { kind: 'connect', client: 'A' },
       { kind: 'send', client: 'A', data: 'hello\n' },
@@ -95,6 +95,53 @@ export const SCENARIOS: readonly LoopScenario[] = [
     ],
   },
   {
+    id: 'coalesced',
+    title: 'Two lines and a half, in one piece',
+    description:
+      'A and B connect. A sends "one\\n", "two\\n" and the start of a third line so close together that all 11 bytes sit in the server\'s receive buffer before its recv() runs, so one recv() returns them all; from the server\'s side that is the same as one send() of all three. Then A closes without finishing the third line.',
+    programs: SERVERS,
+    events: [
+      { kind: 'connect', client: 'A' },
+      { kind: 'connect', client: 'B' },
+      { kind: 'send', client: 'A', data: 'one\ntwo\nthr' },
+      { kind: 'close', client: 'A' },
+      { kind: 'close', client: 'B' },
+    ],
+  },
+  {
+    id: 'interleaved',
+    title: 'A line split around another',
+    description:
+      'A, B and C connect. A\'s line "hello from A\\n" reaches the server in two segments, "hello fr" and "om A\\n", and B\'s line "hi from B\\n" arrives between them. Then all three close.',
+    programs: SERVERS,
+    events: [
+      { kind: 'connect', client: 'A' },
+      { kind: 'connect', client: 'B' },
+      { kind: 'connect', client: 'C' },
+      { kind: 'send', client: 'A', data: 'hello fr' },
+      { kind: 'send', client: 'B', data: 'hi from B\n' },
+      { kind: 'send', client: 'A', data: 'om A\n' },
+      { kind: 'close', client: 'A' },
+      { kind: 'close', client: 'B' },
+      { kind: 'close', client: 'C' },
+    ],
+  },
+  {
+    id: 'framed-messages',
+    title: 'Two length-prefixed messages, cut anywhere',
+    description:
+      'A sends two messages, each a 4-byte big-endian length and then the bytes: "hello" (5 bytes) and "café" (5 bytes in UTF-8). The segments cut them anywhere: in the middle of the first header, in the middle of "hello", across the boundary between the messages, and between the two bytes of "é". Then A closes.',
+    programs: ['framed-server'],
+    events: [
+      { kind: 'connect', client: 'A' },
+      { kind: 'send', client: 'A', data: '\x00\x00' },
+      { kind: 'send', client: 'A', data: '\x00\x05hel' },
+      { kind: 'send', client: 'A', data: 'lo\x00\x00\x00\x05caf\xc3' },
+      { kind: 'send', client: 'A', data: '\xa9' },
+      { kind: 'close', client: 'A' },
+    ],
+  },
+  {
     id: 'client-resets',
     title: 'A client resets',
     description: 'A and B connect and talk; A then aborts its connection with RST instead of closing it, and B carries on.',
@@ -112,7 +159,7 @@ export const SCENARIOS: readonly LoopScenario[] = [
     id: 'live',
     title: 'Your own traffic',
     description: 'Nothing is scheduled: connect, send and close from the terminal, or inject events, and watch the server react.',
-    programs: SERVERS,
+    programs: [...SERVERS, 'framed-server'],
     events: [],
   },
   {
