@@ -29,15 +29,18 @@ function table(caption: string, head: string[], rows: string[][], empty: string)
   return wrap;
 }
 
-export function createLoopPane(program: Program, compact: boolean): LoopPane {
+/** `edited`: the program is the learner's own edit of the lesson's, and the pane says so. */
+export function createLoopPane(program: Program, compact: boolean, edited = false): LoopPane {
+  const title = edited ? `${program.title} (your edit)` : program.title;
   const root = element('section', undefined, 'loop-pane');
-  root.setAttribute('aria-label', program.title);
+  root.setAttribute('aria-label', title);
   // A named group, not a landmark: two steppers on a page may show the same program.
   root.setAttribute('role', 'group');
-  root.append(element('h3', program.title, 'loop-title'));
+  root.dataset.edited = String(edited);
+  root.append(element('h3', title, 'loop-title'));
   const grid = element('div', undefined, 'loop-pane-grid');
   const code = element('ol', undefined, 'loop-code');
-  code.setAttribute('aria-label', `${program.file}: the program, one line per step`);
+  code.setAttribute('aria-label', `${program.file}${edited ? ' as you edited it' : ''}: the program, one line per step`);
   // It scrolls on its own, so keyboard users must be able to reach it.
   code.tabIndex = 0;
   const lines = program.source.map((text) => {

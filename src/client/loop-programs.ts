@@ -1,4 +1,4 @@
-import { PROGRAM_INFO, loadProgram, type Program } from '../core/select-loop/index.ts';
+import { PROGRAM_INFO, loadProgram, type Loaded, type Program } from '../core/select-loop/index.ts';
 import blockingEcho from '../../content/programs/blocking_echo.py?raw';
 import chatClientBuggy from '../../content/programs/chat_client_buggy.py?raw';
 import chatClientFixed from '../../content/programs/chat_client_fixed.py?raw';
@@ -43,4 +43,19 @@ export function programById(id: string): Program {
 
 export function programText(id: string): string {
   return TEXTS[programById(id).file] ?? '';
+}
+
+/** The last few edits loaded, so rebuilding a run does not parse the same text again. */
+const edits = new Map<string, Loaded>();
+
+/** A learner's text for one of the course's programs, keeping its notes (keyed by line text, so they follow the lines they explain). */
+export function loadEdited(id: string, text: string): Loaded {
+  const key = `${id}\n${text}`;
+  const cached = edits.get(key);
+  if (cached !== undefined) return cached;
+  const program = programById(id);
+  const loaded = text === programText(id) ? ({ ok: true, program } as const) : loadProgram(program, text, NOTES[program.file]);
+  edits.set(key, loaded);
+  if (edits.size > 8) edits.delete(edits.keys().next().value as string);
+  return loaded;
 }

@@ -13,16 +13,25 @@ import {
 import type { SocketEvent } from '../protocol/events.ts';
 import { element, part } from './dom.ts';
 import { bindCopyLink, learnerActed, updateQuery } from './permalink.ts';
-import { buildComparison, buildLoopRun, inject, readLoopPermalink, writeLoopPermalink, type LoopSpec } from './loop-run.ts';
-import { createLoopPane } from './loop-pane.ts';
-import { programById } from './loop-programs.ts';
+import {
+  buildComparison,
+  buildLoopRun,
+  inject,
+  readLoopPermalink,
+  specProgram,
+  writeLoopPermalink,
+  type LoopSpec,
+} from './loop-run.ts';
+import type { LoopRun } from '../core/select-loop/index.ts';
+import { createLoopPane, type LoopPane } from './loop-pane.ts';
+import { bindLoopEditor } from './loop-editor.ts';
 import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
 import { bindStepperControls, predictingDriver } from './stepper-controls.ts';
 
 const WAITING = 'Waiting for your sandbox: run nc echo in the terminal on this page, then type a line.';
 
-/** Brings one <loop-stepper> to life: one program (or two side by side), controls, injection, prediction, live feed. */
-export function mountLoopStepper(root: HTMLElement): void {
+/** Brings one <loop-stepper> to life: one program (or two side by side), controls, injection, prediction, live feed, the editor. */
+export async function mountLoopStepper(root: HTMLElement): Promise<void> {
   const key = root.dataset.key ?? 'loop';
   const fallback: LoopSpec = {
     program: (root.dataset.program ?? 'selectors-server') as ProgramId,
@@ -43,18 +52,25 @@ export function mountLoopStepper(root: HTMLElement): void {
   const liveBox = root.querySelector<HTMLInputElement>('[data-part="live"]');
   const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
-  const initial = readLoopPermalink(new URLSearchParams(location.search), key, fallback);
+  const initial = await readLoopPermalink(new URLSearchParams(location.search), key, fallback);
   let spec = initial.spec;
   let cursor = initial.step;
   let liveEvents: SocketEvent[] = [];
+  let run: LoopRun | undefined;
   let worlds: readonly LoopWorld[] = [];
   let comparison: Comparison | undefined;
   let feedback: HTMLElement | undefined;
+  let left: LoopPane;
+  let right: LoopPane | undefined;
 
-  const left = createLoopPane(programById(spec.program), spec.compare !== undefined);
-  const right = spec.compare === undefined ? undefined : createLoopPane(programById(spec.compare), true);
-  panes.replaceChildren(left.root, ...(right === undefined ? [] : [right.root]));
-  panes.classList.toggle('is-compare', right !== undefined);
+  /** The panes show the programs the spec runs: the learner's edits, when there are some. */
+  function mountPanes(): void {
+    left = createLoopPane(specProgram(spec), spec.compare !== undefined, spec.source !== undefined);
+    right = spec.compare === undefined ? undefined : createLoopPane(specProgram(spec, 'compare'), true, spec.compareSource !== undefined);
+    panes.replaceChildren(left.root, ...(right === undefined ? [] : [right.root]));
+    panes.classList.toggle('is-compare', right !== undefined);
+  }
+  mountPanes();
 
   const live = () => liveBox?.checked === true;
   // Sandbox events that are not the terminal's client traffic (the sandbox's own listener) rebuild the run too; the prompt stays until real input arrives.
@@ -63,10 +79,8 @@ export function mountLoopStepper(root: HTMLElement): void {
 
   function rebuild(): void {
     comparison = buildComparison(spec);
-    worlds =
-      comparison === undefined
-        ? buildLoopRun(live() ? { ...spec, scenario: 'live' } : spec, live() ? fromSandbox(liveEvents) : undefined)
-        : [];
+    run = comparison === undefined ? buildLoopRun(live() ? { ...spec, scenario: 'live' } : spec, live() ? fromSandbox(liveEvents) : undefined) : undefined;
+    worlds = run?.worlds ?? [];
     cursor = Math.max(0, Math.min(cursor, length() - 1));
   }
 
@@ -120,7 +134,12 @@ export function mountLoopStepper(root: HTMLElement): void {
       if (world === undefined) return;
       left.render(world, motion);
       const where = world.event.line === undefined ? '' : ` · ${world.event.thread ?? ''} line ${world.event.line}`;
-      explain.textContent = waitingForSandbox() ? WAITING : `Step ${cursor}${where} — ${world.event.explanation}`;
+      // The cap is the stepper's rule, not the program's: say so where the run stops.
+      const capped =
+        run?.stop.reason === 'step-cap' && cursor === worlds.length - 1
+          ? ` The run stops here: the stepper runs at most ${run.stop.steps.toLocaleString('en')} steps, and this program never settled into waiting for the network.`
+          : '';
+      explain.textContent = waitingForSandbox() ? WAITING : `Step ${cursor}${where} — ${world.event.explanation}${capped}`;
       if (feedback !== undefined) explain.prepend(feedback);
       fillInjectMenu(world);
     }
@@ -131,7 +150,7 @@ export function mountLoopStepper(root: HTMLElement): void {
     const world = worlds[cursor];
     const prediction = world === undefined ? undefined : predictNextLine(world);
     if (prediction === undefined) return false;
-    const source = programById(spec.program).source;
+    const source = specProgram(spec).source;
     predictPanel.hidden = false;
     predictPanel.replaceChildren(element('p', prediction.question, 'stepper-question'));
     const choices = element('div', undefined, 'stepper-choices');
@@ -219,6 +238,28 @@ export function mountLoopStepper(root: HTMLElement): void {
     controls.refresh();
   });
   bindCopyLink(link, key, saveLink);
+  bindLoopEditor(root, {
+    spec: () => spec,
+    run: () => run,
+    comparison: () => comparison,
+    refused: initial.refused,
+    apply(next, step = 0) {
+      spec = next;
+      cursor = step;
+      feedback = undefined;
+      predictPanel.hidden = true;
+      mountPanes();
+      rebuild();
+      render();
+      controls.refresh();
+    },
+    show(step) {
+      feedback = undefined;
+      cursor = Math.max(0, Math.min(step, length() - 1));
+      render();
+      controls.refresh();
+    },
+  });
 
   rebuild();
   render();
