@@ -128,7 +128,7 @@ export const SCENARIOS: readonly LoopScenario[] = [
   },
   {
     id: 'framed-messages',
-    title: 'Two length-prefixed messages, cut anywhere',
+    title: 'Two messages, cut anywhere',
     description:
       'A sends two messages, each a 4-byte big-endian length and then the bytes: "hello" (5 bytes) and "café" (5 bytes in UTF-8). The segments cut them anywhere: in the middle of the first header, in the middle of "hello", across the boundary between the messages, and between the two bytes of "é". Then A closes.',
     programs: ['framed-server'],
