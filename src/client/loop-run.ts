@@ -10,6 +10,7 @@ import {
   type ProgramId,
 } from '../core/select-loop/index.ts';
 import { z } from 'zod';
+import { forkAt } from '../core/replay.ts';
 import type { SourceProblem } from '../core/python/ast.ts';
 import { PROGRAMS, loadEdited, programById } from './loop-programs.ts';
 import { MAX_PACKED_CHARS, packSource, unpackSource } from './source-link.ts';
@@ -111,7 +112,7 @@ export function buildComparison(spec: LoopSpec): Comparison | undefined {
 
 /** The learner injected `input` at step `at`: what came after is forgotten. */
 export function inject(spec: LoopSpec, at: number, input: LoopInput): LoopSpec {
-  return { ...spec, injections: [...spec.injections.filter((injection) => injection.at < at), { at, input }] };
+  return { ...spec, injections: forkAt(spec.injections, { at, input }) };
 }
 
 export type LoopPermalink = { spec: LoopSpec; step: number };

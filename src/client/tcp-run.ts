@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { forkAt, madeAt, replay } from '../core/replay.ts';
 import { armDropNext, scenarioById, SCENARIOS, step, type SynBackoff, type World } from '../core/tcp/index.ts';
 
 /**
@@ -76,35 +77,32 @@ export function initialWorld(spec: RunSpec): World {
  * waiting, until the learner delivers one, loses one, or lets time pass ("wait").
  */
 export function buildRun(spec: RunSpec): World[] {
-  const worlds: World[] = [initialWorld(spec)];
-  for (let i = 0; i < MAX_RUN_STEPS; i++) {
-    let world = worlds[i] as World;
-    const here = spec.interventions.filter((intervention) => intervention.at === i);
-    if (here.some((intervention) => intervention.kind === 'arm-drop')) {
-      world = armDropNext(world);
-      worlds[i] = world;
-    }
-    const choice = here.find((intervention) => intervention.kind !== 'arm-drop');
-    // With segments waiting for the learner, time moves on only when they say so.
-    if (spec.learner && choice === undefined && world.network.inFlight.length > 0) break;
-    const next =
-      choice?.kind === 'deliver' || choice?.kind === 'drop'
-        ? step(world, { kind: choice.kind, segmentId: choice.segmentId })
-        : step(world);
-    if (next === world) break;
-    worlds.push(next);
-  }
-  return worlds;
+  return replay(
+    initialWorld(spec),
+    (world, i) => {
+      const here = madeAt(spec.interventions, i);
+      // Arming a drop changes this step's world, so the learner sees it armed here.
+      const armed = here.some((intervention) => intervention.kind === 'arm-drop') ? armDropNext(world) : world;
+      const changed = armed === world ? {} : { here: armed };
+      const choice = here.find((intervention) => intervention.kind !== 'arm-drop');
+      // With segments waiting for the learner, time moves on only when they say so.
+      if (spec.learner && choice === undefined && armed.network.inFlight.length > 0) return { next: armed, ...changed };
+      const next =
+        choice?.kind === 'deliver' || choice?.kind === 'drop'
+          ? step(armed, { kind: choice.kind, segmentId: choice.segmentId })
+          : step(armed);
+      return { next, ...changed };
+    },
+    MAX_RUN_STEPS,
+  ).worlds;
 }
 
 /** The learner acted at step `at`: what came after is forgotten, the run forks from here. */
 export function intervene(spec: RunSpec, intervention: Intervention): RunSpec {
-  const kept = spec.interventions.filter(
-    (other) =>
-      other.at < intervention.at ||
-      (other.at === intervention.at && other.kind === 'arm-drop' && intervention.kind !== 'arm-drop'),
-  );
-  return { ...spec, interventions: [...kept, intervention] };
+  // A drop armed at this very step stays armed when the learner then picks what happens.
+  const keep = (other: Intervention) =>
+    other.at < intervention.at || (other.at === intervention.at && other.kind === 'arm-drop' && intervention.kind !== 'arm-drop');
+  return { ...spec, interventions: forkAt(spec.interventions, intervention, keep) };
 }
 
 function encodeIntervention(intervention: Intervention): string {

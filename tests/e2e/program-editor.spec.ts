@@ -124,7 +124,7 @@ test('a syntax error and an unsupported line each get one message with line and 
   await widget.locator('.loop-editor').screenshot({ path: `${SHOTS}/program-editor-problem.png` });
 
   await page.keyboard.press('Control+a');
-  await page.keyboard.insertText('import asyncio\n\nasync def main():\n    pass\n');
+  await page.keyboard.insertText('import socket\n\n@staticmethod\ndef main():\n    pass\n');
   await page.keyboard.press('Control+Enter');
   await expect(status(widget)).toHaveAttribute('data-state', 'problem');
   await expect(status(widget)).toContainText('Line 3, column 1');

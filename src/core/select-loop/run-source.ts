@@ -3,6 +3,7 @@ import type { Traceback } from '../python/frame.ts';
 import type { LoopInput } from './inputs.ts';
 import type { Program, ProgramInfo } from './program.ts';
 import { loadProgram } from './program.ts';
+import { madeAt, replay } from '../replay.ts';
 import { isSettled, stepLoop } from './step.ts';
 import type { LoopOptions, LoopWorld } from './world.ts';
 import { createLoop } from './world.ts';
@@ -34,25 +35,18 @@ export type RunOptions = LoopOptions & {
 /** Every world of a run, replaying injected inputs where they were made, until it settles or reaches the cap. */
 export function buildRun(program: Program, scenarioId: string, options: RunOptions = {}): LoopRun {
   const { injections = [], maxSteps = MAX_RUN_STEPS, ...loopOptions } = options;
-  const worlds = [createLoop(program, scenarioId, loopOptions)];
   const lastInjection = Math.max(-1, ...injections.map((i) => i.at));
-  let capped = true;
-  for (let i = 0; i < maxSteps; i++) {
-    const world = worlds[i] as LoopWorld;
-    const injected = injections.find((x) => x.at === i)?.input;
-    if (injected === undefined && i > lastInjection && isSettled(world)) {
-      capped = false;
-      break;
-    }
-    // An injection that cannot happen here (a stale link, say) is passed over, not the end of the run.
-    const tried = injected === undefined ? world : stepLoop(world, injected);
-    const next = tried === world ? stepLoop(world) : tried;
-    if (next === world) {
-      capped = false;
-      break;
-    }
-    worlds.push(next);
-  }
+  const { worlds, capped } = replay(
+    createLoop(program, scenarioId, loopOptions),
+    (world, i) => {
+      const injected = madeAt(injections, i)[0]?.input;
+      if (injected === undefined && i > lastInjection && isSettled(world)) return undefined;
+      // An injection that cannot happen here (a stale link, say) is passed over, not the end of the run.
+      const tried = injected === undefined ? world : stepLoop(world, injected);
+      return { next: tried === world ? stepLoop(world) : tried };
+    },
+    maxSteps,
+  );
   const last = worlds[worlds.length - 1] as LoopWorld;
   const reason = last.exited ? 'exited' : capped && !isSettled(last) ? 'step-cap' : last.threads.every((t) => t.wait !== undefined) ? 'waiting' : 'spinning';
   return { worlds, stop: { reason, steps: worlds.length - 1 }, tracebacks: last.tracebacks };

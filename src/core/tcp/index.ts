@@ -61,7 +61,5 @@ export { DEFAULT_KNOBS, SCENARIOS, SERVER_PORT, CLIENT_PORT, scenarioById, patte
 export { utf8Bytes, utf8Text } from './bytes.ts';
 export type { SegmentKind, Prediction } from './prediction.ts';
 export { SEGMENT_KINDS, KIND_LABELS, classify, predictNext } from './prediction.ts';
-export type { History } from './history.ts';
-export { createHistory, historyOf, current, forward, back, jumpTo, act } from './history.ts';
 export type { Simplification } from './simplifications.ts';
 export { SIMPLIFICATIONS } from './simplifications.ts';

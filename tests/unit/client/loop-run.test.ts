@@ -148,7 +148,7 @@ describe('edited programs', () => {
   it('that cannot run say where and why, and are not run', async () => {
     const broken = await editSpec(spec(), 'program', 'import socket\nwhile True\n    pass\n');
     expect(broken).toMatchObject({ ok: false, problem: { kind: 'syntax', line: 2 } });
-    const unsupported = await editSpec(spec(), 'program', 'import socket\n\nasync def main():\n    pass\n');
+    const unsupported = await editSpec(spec(), 'program', 'import socket\n\n@staticmethod\ndef main():\n    pass\n');
     expect(unsupported).toMatchObject({ ok: false, problem: { kind: 'unsupported', line: 3, col: 1 } });
   });
 
