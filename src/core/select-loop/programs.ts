@@ -20,7 +20,7 @@ export const PROGRAM_INFO: readonly ProgramInfo[] = [
   },
   {
     id: 'selectors-server',
-    title: 'selectors echo server',
+    title: 'Echo server with selectors',
     description:
       'One thread serves every client: select() says which sockets are ready, and the loop reads or writes only those. Each connection keeps its own buffers in a SimpleNamespace registered with the selector.',
     file: 'selectors_server.py',
@@ -28,7 +28,7 @@ export const PROGRAM_INFO: readonly ProgramInfo[] = [
   },
   {
     id: 'selectors-server-modify',
-    title: 'selectors echo server with modify()',
+    title: 'Echo server with selectors and modify()',
     description:
       'The same server, registering EVENT_WRITE only while a connection has bytes waiting to be sent (sel.modify), so select() sleeps when there is nothing to do.',
     file: 'selectors_server_modify.py',
@@ -36,7 +36,7 @@ export const PROGRAM_INFO: readonly ProgramInfo[] = [
   },
   {
     id: 'selectors-client',
-    title: 'selectors client',
+    title: 'Client with selectors',
     description:
       'The multi-connection client: it opens two non-blocking connections, registers both for reading and writing, sends each message when a socket is writable and closes a connection once all its bytes have come back.',
     file: 'selectors_client.py',
