@@ -1,5 +1,6 @@
 import type { LoopInput } from './inputs.ts';
 import type { ProgramId } from './world.ts';
+import { CHECK_SCENARIOS } from './check-scenarios.ts';
 
 /**
  * A scenario is a schedule of network inputs. The simulator applies the next one only when every
@@ -182,6 +183,7 @@ export const SCENARIOS: readonly LoopScenario[] = [
       { kind: 'type', text: 'thanks' },
     ],
   },
+  ...CHECK_SCENARIOS,
 ];
 
 export function scenarioById(id: string): LoopScenario {
