@@ -11,6 +11,7 @@ const PAGES = [
   '/lessons/blocking-and-non-blocking/',
   '/lessons/selectors/',
   '/lessons/chat-server-with-threads/',
+  '/lessons/messages-on-a-byte-stream/',
 ];
 
 /** WCAG 2.2 A and AA, and axe's best practices (landmarks, headings, regions). */
