@@ -25,6 +25,7 @@ import {
 import type { LoopRun } from '../core/select-loop/index.ts';
 import { createLoopPane, type LoopPane } from './loop-pane.ts';
 import { bindLoopEditor } from './loop-editor.ts';
+import { bindLoopChecks } from './loop-checks.ts';
 import { SANDBOX_EVENTS, type SandboxEventsDetail } from './sandbox-events.ts';
 import { bindStepperControls, predictingDriver } from './stepper-controls.ts';
 
@@ -198,8 +199,17 @@ export async function mountLoopStepper(root: HTMLElement): Promise<void> {
     },
   );
 
-  scenarioSelect.value = spec.scenario;
-  description.textContent = scenarioById(spec.scenario).description;
+  /** Selects a scenario, adding it to the menu first when it is not one of the stepper's own (a check's, from a link or a test). */
+  function showScenario(id: string): void {
+    if (![...scenarioSelect.options].some((option) => option.value === id)) {
+      const option = element('option', scenarioById(id).title);
+      option.value = id;
+      scenarioSelect.append(option);
+    }
+    scenarioSelect.value = id;
+    description.textContent = scenarioById(id).description;
+  }
+  showScenario(spec.scenario);
   scenarioSelect.addEventListener('change', () => {
     spec = { ...spec, scenario: scenarioSelect.value, injections: [] };
     description.textContent = scenarioById(spec.scenario).description;
@@ -258,6 +268,21 @@ export async function mountLoopStepper(root: HTMLElement): Promise<void> {
       cursor = Math.max(0, Math.min(step, length() - 1));
       render();
       controls.refresh();
+    },
+  });
+  bindLoopChecks(root, {
+    spec: () => spec,
+    open(scenario, step) {
+      showScenario(scenario);
+      spec = { ...spec, scenario, injections: [] };
+      cursor = step;
+      feedback = undefined;
+      predictPanel.hidden = true;
+      rebuild();
+      render();
+      controls.refresh();
+      explain.scrollIntoView({ block: 'nearest' });
+      part<HTMLButtonElement>(root, 'forward', '.stepper-controls').focus();
     },
   });
 

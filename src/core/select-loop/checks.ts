@@ -1,4 +1,5 @@
 import type { Wait } from '../python/frame.ts';
+import type { LoopInput } from './inputs.ts';
 import type { Program } from './program.ts';
 import { buildRun, type LoopRun } from './run-source.ts';
 import type { LoopWorld } from './world.ts';
@@ -86,7 +87,7 @@ export type Finding =
       /** The deadline: the world just before the next input (or the run's last). */
       readonly deadline: number;
       /** The scenario input that came next; undefined at the end of the run. */
-      readonly before: string | undefined;
+      readonly before: LoopInput | undefined;
       readonly threads: ThreadsAt;
     }
   /** The program handed the kernel bytes for this client that are not what it is owed. */
@@ -242,7 +243,7 @@ export function judge(check: Check, run: LoopRun): CheckResult {
           owed,
           missing: owed.slice(peer.received.length),
           deadline: i,
-          before: next?.event.input === undefined ? undefined : next.event.explanation,
+          before: next?.event.input,
           threads: threadsAt(world),
         };
         step = lastServed(worlds, client, i);

@@ -1,0 +1,112 @@
+import { checksFor, costRatios, judge, TESTABLE, type CheckResult, type Costs, type Finding } from '../core/select-loop/checks.ts';
+import { buildRun, bytesLiteral, inputText, waitText, type LoopWorld } from '../core/select-loop/index.ts';
+import { element, part } from './dom.ts';
+import { programById } from './loop-programs.ts';
+import { specProgram, type LoopSpec } from './loop-run.ts';
+
+export type ChecksHost = {
+  spec(): LoopSpec;
+  /** Opens the stepper on a check's scenario at a step (the learner's program, as it runs now). */
+  open(scenario: string, step: number): void;
+};
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** One sentence that names the cause; built from the finding's data, for display only. */
+export function findingText(result: CheckResult, deadline: LoopWorld | undefined): string {
+  const crash = result.crash === undefined ? '' : `${result.crash.thread} died at step ${result.crash.step} with ${result.crash.type}${result.crash.message === '' ? '' : `: ${result.crash.message}`}. `;
+  const finding: Finding | undefined = result.finding;
+  if (finding === undefined) return `Passed: the server managed to ${result.check.must}.`;
+  switch (finding.kind) {
+    case 'unanswered': {
+      const when = finding.before === undefined ? 'by the end of the run' : `before “${inputText(finding.before)}”`;
+      const waits =
+        deadline === undefined
+          ? ''
+          : finding.threads
+              .filter((thread) => thread.wait !== undefined)
+              .map((thread) => `${thread.thread} was waiting in ${waitText(deadline, thread.wait!)}`)
+              .join('; ');
+      return `${crash}Client ${finding.client} never received ${bytesLiteral(finding.missing)} ${when}: the server last served ${finding.client} at step ${result.step}${waits === '' ? '' : `, and then ${waits}`}.`;
+    }
+    case 'wrong-bytes':
+      return `${crash}At step ${result.step} the server handed the kernel ${bytesLiteral(finding.written)} for client ${finding.client}, which should get ${finding.owed === '' ? 'nothing yet' : bytesLiteral(finding.owed)}: a piece of a message, or bytes out of order.`;
+    case 'spinning':
+      return `${crash}At step ${result.step} the server had nothing to do but kept running instead of waiting: a loop that never blocks spins and burns the CPU (${fmt(finding.wastedPasses)} wasted passes by then).`;
+  }
+}
+
+function costsText(costs: Costs, reference: Costs | undefined): string {
+  const ratios = reference === undefined ? undefined : costRatios(costs, reference);
+  const versus = (key: keyof Costs) => {
+    const ratio = ratios?.[key];
+    return ratio === undefined ? (reference === undefined ? '' : ' (the reference wastes none)') : ` (×${fmt(ratio, 2)} the reference)`;
+  };
+  return [
+    `${fmt(costs.wasted)} wasted passes${versus('wasted')}`,
+    `${fmt(costs.bytesPerOwed, 2)} bytes sent per byte owed${versus('bytesPerOwed')}`,
+    `${fmt(costs.threads)} thread${costs.threads === 1 ? '' : 's'}${versus('threads')}`,
+  ].join(' · ');
+}
+
+/** "Test my server": runs the program the stepper shows through its suite's checks and lists what happened. */
+export function bindLoopChecks(root: HTMLElement, host: ChecksHost): void {
+  const button = root.querySelector<HTMLButtonElement>('[data-part="test"]');
+  const panel = root.querySelector<HTMLElement>('[data-part="checks"]');
+  if (button === null || panel === null) return;
+  const testable = TESTABLE[host.spec().program];
+  if (testable === undefined || host.spec().compare !== undefined) return;
+  const list = part(panel, 'check-list');
+  const summary = part(panel, 'check-summary');
+  button.hidden = false;
+  button.setAttribute('aria-expanded', 'false');
+
+  function run(): void {
+    const spec = host.spec();
+    const program = specProgram(spec);
+    const reference = programById(testable!.reference);
+    const items: HTMLElement[] = [];
+    let passed = 0;
+    const checks = checksFor(testable!.suite);
+    for (const check of checks) {
+      const loopRun = buildRun(program, check.scenario);
+      const result = judge(check, loopRun);
+      const referenceCosts = judge(check, buildRun(reference, check.scenario)).costs;
+      if (result.pass) passed += 1;
+      const item = element('li', undefined, 'check-item');
+      item.dataset.check = check.id;
+      item.dataset.pass = String(result.pass);
+      item.dataset.step = String(result.step);
+      const head = element('p', undefined, 'check-head');
+      head.append(element('span', result.pass ? 'Pass' : 'Fail', result.pass ? 'check-badge is-pass' : 'check-badge is-fail'), ` Check ${check.number}: ${check.title}`);
+      const deadline = result.finding?.kind === 'unanswered' ? loopRun.worlds[result.finding.deadline] : undefined;
+      item.append(head, element('p', findingText(result, deadline), 'check-cause'), element('p', costsText(result.costs, program.id === reference.id && spec.source === undefined ? undefined : referenceCosts), 'check-costs'));
+      const open = element('button', result.pass ? 'Step through this check' : `Open step ${result.step}`, 'lab-button');
+      open.type = 'button';
+      open.dataset.part = 'open-check';
+      open.addEventListener('click', () => host.open(check.scenario, result.step));
+      item.append(open);
+      items.push(item);
+    }
+    list.replaceChildren(...items);
+    summary.dataset.passed = String(passed);
+    summary.dataset.total = String(checks.length);
+    summary.textContent = `${spec.source === undefined ? 'The lesson’s program' : 'Your version'} passed ${passed} of ${checks.length} checks.`;
+  }
+
+  button.addEventListener('click', () => {
+    panel.hidden = false;
+    button.setAttribute('aria-expanded', 'true');
+    summary.textContent = 'Running the checks…';
+    // Let the page paint the panel before the runs take the main thread.
+    setTimeout(() => {
+      run();
+      summary.focus();
+    }, 20);
+  });
+  part<HTMLButtonElement>(panel, 'checks-close').addEventListener('click', () => {
+    panel.hidden = true;
+    button.setAttribute('aria-expanded', 'false');
+    button.focus();
+  });
+}
