@@ -7,7 +7,9 @@ import {
   sequenceDiagram,
   type Drawn,
 } from '../viz/sequence-diagram.ts';
+import { rowOf } from '../viz/sequence-focus.ts';
 import { formatMicros, SequenceBuilder, type Arrow, type Mark, type SequenceModel } from '../viz/sequence-model.ts';
+import { bindDiagramFocus } from './diagram-focus.ts';
 import type { SessionRecord } from './event-store.ts';
 
 /** Pixels per row; captured segments carry a second line of options and want more. */
@@ -59,7 +61,8 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
     detail.replaceChildren();
     const heading = document.createElement('p');
     heading.className = 'lab-detail-title';
-    heading.textContent = 'description' in item ? item.description : `${item.label} on ${item.lane}`;
+    heading.textContent =
+      'description' in item ? item.description : `${item.label} on ${model.lanes.find((lane) => lane.id === item.lane)?.title ?? item.lane}`;
     const times = document.createElement('p');
     times.textContent = item.events.map((event) => `${event.kind} at ${formatMicros(event.t)}`).join(' · ');
     const raw = document.createElement('pre');
@@ -73,6 +76,7 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
       detail.hidden = true;
       selected = undefined;
       render();
+      keys.focus();
     });
     detail.append(heading, times, raw, close);
     render();
@@ -93,7 +97,8 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
   function render(): void {
     const rowHeight = rowHeightNow();
     const viewport = Math.max(0, size.height - HEADER_HEIGHT);
-    if (following) {
+    // While the keyboard is on an arrow, new events do not scroll it away.
+    if (following && !keys.holding()) {
       const top = Math.max(0, bodyHeight(model.rows.length, rowHeight) - viewport);
       const left = followSideways(scrolled.left);
       if (top !== scrolled.top || left !== scrolled.left) {
@@ -108,13 +113,42 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
       reducedMotion: reducedMotion.matches,
       onSelect: showDetail,
       selected: selected?.id,
+      roving: keys.roving(model),
+      onMove: keys.onMove,
+      onFocusItem: keys.onFocusItem,
       window: rowWindow(scrolled.top, viewport, rowHeight),
       animateFrom: { arrows: drawnArrows, marks: drawnMarks },
       heightStep: HEIGHT_STEP,
     });
     drawnArrows = model.arrows.length;
     drawnMarks = model.marks.length;
+    keys.drawn();
   }
+
+  /** Whether the view, scrolled to `top`, shows the newest row: then it follows new events. */
+  function followsAt(top: number): boolean {
+    // The drawing may reach below the newest row (it grows in steps): measure from the row.
+    const newestBottom = HEADER_HEIGHT + bodyHeight(model.rows.length, rowHeightNow());
+    return newestBottom - top - size.height < FOLLOW_SLACK;
+  }
+
+  /** Scrolls an item's row to the middle of the view if it is off screen, then draws. */
+  function reveal(item: Arrow | Mark): void {
+    const rowHeight = rowHeightNow();
+    const viewport = Math.max(0, size.height - HEADER_HEIGHT);
+    const rowTop = bodyHeight(rowOf(item), rowHeight) - rowHeight;
+    if (rowTop < scrolled.top || rowTop + rowHeight > scrolled.top + viewport) {
+      const top = Math.max(0, rowTop - (viewport - rowHeight) / 2);
+      ownScroll = { top, left: scrolled.left };
+      scrolled = { top, left: scrolled.left };
+      box.scrollTo({ top, left: scrolled.left });
+      following = followsAt(top);
+      jump.hidden = following;
+    }
+    render();
+  }
+
+  const keys = bindDiagramFocus(box, diagram.body.node() as SVGSVGElement, { model: () => model, reveal });
 
   /** The scroll offset that shows the newest arrow's lanes, the sticky time column left clear. */
   function followSideways(left: number): number {
@@ -142,17 +176,18 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
       return;
     }
     ownScroll = undefined;
-    // The drawing may reach below the newest row (it grows in steps): measure from the row.
-    const newestBottom = HEADER_HEIGHT + bodyHeight(model.rows.length, rowHeightNow());
-    following = newestBottom - scrolled.top - size.height < FOLLOW_SLACK;
+    following = followsAt(scrolled.top);
     jump.hidden = following;
     schedule();
   });
   jump.addEventListener('click', () => {
     following = true;
     jump.hidden = true;
-    render();
-    box.focus();
+    // The button hides; the keyboard lands on the newest item, where the view now is.
+    if (model.arrows.length + model.marks.length === 0) {
+      render();
+      box.focus();
+    } else keys.focus('last');
   });
   new ResizeObserver(([entry]) => {
     if (entry === undefined) return;

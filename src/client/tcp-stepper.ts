@@ -1,8 +1,11 @@
 import { KIND_LABELS, predictNext, scenarioById, utf8Text, type Segment, type World } from '../core/tcp/index.ts';
 import { mountSequenceDiagram, sequenceDiagram } from '../viz/sequence-diagram.ts';
+import { rowOf } from '../viz/sequence-focus.ts';
 import type { Arrow, Mark } from '../viz/sequence-model.ts';
 import { mountStateDiagram, stateDiagram, type StateDiagramModel } from '../viz/state-diagram.ts';
+import type { SequenceModel } from '../viz/sequence-model.ts';
 import { buildTcpSequenceModel, segmentText } from '../viz/tcp-sequence-model.ts';
+import { bindDiagramFocus } from './diagram-focus.ts';
 import { element, part } from './dom.ts';
 import { bindCopyLink, learnerActed, updateQuery } from './permalink.ts';
 import { bindStepperControls, predictingDriver } from './stepper-controls.ts';
@@ -112,7 +115,7 @@ export function mountTcpStepper(root: HTMLElement): void {
   let absolute = initial.absolute;
   let worlds = buildRun(spec);
   let cursor = Math.min(initial.step, worlds.length - 1);
-  let selected: Arrow | undefined;
+  let selected: Arrow | Mark | undefined;
   let feedback: HTMLElement | undefined;
 
   const world = () => worlds[cursor] as World;
@@ -134,21 +137,31 @@ export function mountTcpStepper(root: HTMLElement): void {
     if (acted()) updateQuery(key, (params) => writePermalink(params, key, { spec, step: cursor, absolute }));
   }
 
+  /** A segment's header fields; for a mark, what happened at its step and why. */
   function showDetail(item: Arrow | Mark): void {
-    if (!('segment' in item) || item.segment === undefined) return;
     selected = item;
     detail.hidden = false;
-    const where = item.lost ? 'lost on the way' : item.inFlight ? 'still in flight' : `arrived at step ${item.endRow}`;
-    detail.replaceChildren(
-      element('p', `${item.description.split(':')[0]} · sent at step ${item.startRow}, ${where}`, 'lab-detail-title'),
-      segmentTable(world(), item.segment, absolute),
-    );
+    if ('segment' in item && item.segment !== undefined) {
+      const where = item.lost ? 'lost on the way' : item.inFlight ? 'still in flight' : `arrived at step ${item.endRow}`;
+      detail.replaceChildren(
+        element('p', `${item.description.split(':')[0]} · sent at step ${item.startRow}, ${where}`, 'lab-detail-title'),
+        segmentTable(world(), item.segment, absolute),
+      );
+    } else {
+      const at = worlds[rowOf(item)] as World;
+      const lane = model.lanes.find((candidate) => 'lane' in item && candidate.id === item.lane);
+      detail.replaceChildren(
+        element('p', `${item.label} on ${lane?.name ?? lane?.title ?? ''} · step ${rowOf(item)}`, 'lab-detail-title'),
+        element('p', `t = ${formatSimTime(at.clock.now)} — ${at.event.explanation}`),
+      );
+    }
     const close = element('button', 'Close details', 'lab-button');
     close.type = 'button';
     close.addEventListener('click', () => {
       detail.hidden = true;
       selected = undefined;
       render();
+      keys.focus();
     });
     detail.append(close);
     render();
@@ -193,9 +206,17 @@ export function mountTcpStepper(root: HTMLElement): void {
     inflight.append(list);
   }
 
+  let model: SequenceModel = buildTcpSequenceModel(worlds, cursor, absolute);
+  const keys = bindDiagramFocus(sequenceBox, sequence.body.node() as SVGSVGElement, {
+    model: () => model,
+    // Every row is drawn: the item's own focus() scrolls it into view.
+    reveal: () => render(),
+  });
+
   function render(): void {
     const now = world();
-    sequenceDiagram(sequence, buildTcpSequenceModel(worlds, cursor, absolute), {
+    model = buildTcpSequenceModel(worlds, cursor, absolute);
+    sequenceDiagram(sequence, model, {
       width: sequenceBox.clientWidth,
       minLaneWidth: 200,
       rowHeight: ROW_HEIGHT,
@@ -204,14 +225,19 @@ export function mountTcpStepper(root: HTMLElement): void {
       reducedMotion: reducedMotion.matches,
       onSelect: showDetail,
       selected: selected?.id,
+      roving: keys.roving(model),
+      onMove: keys.onMove,
+      onFocusItem: keys.onFocusItem,
     });
+    keys.drawn();
     stateDiagram(fsm, states(now), reducedMotion.matches);
     statesText.textContent = describeStates(now);
     const armed = now.network.dropNext.length > 0 ? ' The next segment sent will be lost.' : '';
     explain.textContent = `Step ${cursor} · t = ${formatSimTime(now.clock.now)} — ${now.event.explanation}${armed}`;
     if (feedback !== undefined) explain.prepend(feedback);
     renderInflight();
-    if (!sequenceBox.matches(':hover')) {
+    // Follow the step, unless the pointer or the keyboard is in the diagram.
+    if (!sequenceBox.matches(':hover') && !keys.holding()) {
       const rowY = 8 + ROW_HEIGHT * (cursor + 1);
       if (rowY > sequenceBox.scrollTop + sequenceBox.clientHeight - 60 || rowY < sequenceBox.scrollTop)
         sequenceBox.scrollTop = rowY - sequenceBox.clientHeight / 2;

@@ -1,6 +1,7 @@
 import { select, type EnterElement, type Selection } from 'd3-selection';
 import 'd3-transition';
 import { easeCubicOut } from 'd3-ease';
+import { moveForKey, type Move } from './sequence-focus.ts';
 import { formatMicros, LONG_ARROW_ROWS, type Arrow, type Lane, type Mark, type SequenceModel } from './sequence-model.ts';
 
 export type SequenceOptions = {
@@ -16,6 +17,15 @@ export type SequenceOptions = {
   reducedMotion: boolean;
   onSelect: (item: Arrow | Mark) => void;
   selected?: string;
+  /**
+   * The item holding the diagram's one tab stop (tabindex 0); every other item is reachable with
+   * the arrow keys only (tabindex -1). See sequence-focus.ts.
+   */
+  roving?: string;
+  /** An arrow key, Home or End pressed on an item: the caller moves focus. */
+  onMove?: (item: Arrow | Mark, move: Move) => void;
+  /** An item took focus, by click or by a move: it holds the tab stop from now on. */
+  onFocusItem?: (item: Arrow | Mark) => void;
   /**
    * The rows on screen (with a margin): only their arrows, marks and times are in the DOM, and
    * only lanes alive in them take width. Absent: every row.
@@ -204,15 +214,43 @@ function setText<D>(selection: AnySelection<D>, value: string | ((d: D) => strin
   });
 }
 
-/** Each drawing's current selection handler, by its <svg>. */
-const selectHandlers = new WeakMap<SVGSVGElement, (item: Arrow | Mark) => void>();
+type Handlers = Pick<SequenceOptions, 'onSelect' | 'onMove' | 'onFocusItem'>;
 
-function activate(handler: () => void) {
-  return (event: Event) => {
-    if (event instanceof KeyboardEvent && event.key !== 'Enter' && event.key !== ' ') return;
+/** Each drawing's current handlers, by its <svg>. */
+const handlersOf = new WeakMap<SVGSVGElement, Handlers>();
+
+/**
+ * Click, Enter or Space selects; arrow keys, Home and End move. A key the diagram uses goes no
+ * further, so a stepper around it does not also take it as "step" or "play".
+ */
+function onItemEvent(body: SVGSVGElement, event: Event, item: Arrow | Mark): void {
+  const handlers = handlersOf.get(body);
+  if (handlers === undefined) return;
+  if (event.type === 'focus') {
+    handlers.onFocusItem?.(item);
+    return;
+  }
+  if (event instanceof KeyboardEvent) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const move = moveForKey(event.key);
+    if (move === undefined && event.key !== 'Enter' && event.key !== ' ') return;
     event.preventDefault();
-    handler();
-  };
+    event.stopPropagation();
+    if (move !== undefined) handlers.onMove?.(item, move);
+    else handlers.onSelect(item);
+    return;
+  }
+  event.preventDefault();
+  handlers.onSelect(item);
+}
+
+/** What a screen reader calls an arrow: the text drawn on it first (WCAG 2.5.3), then what it looks like. */
+function arrowName(arrow: Arrow): string {
+  const looks = [
+    arrow.reconstructed ? 'reconstructed' : arrow.captured ? 'captured' : undefined,
+    arrow.lost ? 'lost' : arrow.inFlight ? 'in flight' : undefined,
+  ].filter((word) => word !== undefined);
+  return [arrow.label.replaceAll('\n', ' '), ...looks].join(', ');
 }
 
 /**
@@ -242,16 +280,18 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
       y: y(arrow.startRow) + (y(arrow.endRow) - y(arrow.startRow)) * t,
     };
   };
-  // Listeners are bound once, when an element enters; they ask here for the current handler.
+  // Listeners are bound once, when an element enters; they ask here for the current handlers.
   const body = target.body.node() as SVGSVGElement;
-  selectHandlers.set(body, options.onSelect);
-  /** A new arrow or mark: a focusable button that asks for the drawing's current handler when used. */
+  handlersOf.set(body, { onSelect: options.onSelect, onMove: options.onMove, onFocusItem: options.onFocusItem });
+  /** A new arrow or mark: a button that asks for the drawing's current handlers when used. */
   const selectable = <D extends Arrow | Mark>(enter: Selection<EnterElement, D, SVGGElement, string>) =>
     enter
       .append('g')
-      .attr('tabindex', 0)
       .attr('role', 'button')
-      .on('click keydown', (event: Event, d) => activate(() => selectHandlers.get(body)?.(d))(event));
+      .attr('data-item', (d) => d.id)
+      .on('click keydown focus', (event: Event, d) => onItemEvent(body, event, d));
+  const tabStop = (d: Arrow | Mark) => (d.id === options.roving ? 0 : -1);
+  const laneNames = new Map(model.lanes.map((lane) => [lane.id, lane.name ?? lane.title]));
   const svg = target.body
     .call(setAttr, 'width', width)
     .call(setAttr, 'height', canvasHeight)
@@ -354,6 +394,8 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
         g.append('line').call(setAttr, 'class', 'seq-shaft');
         g.append('text').call(setAttr, 'class', 'seq-label');
         g.append('text').call(setAttr, 'class', 'seq-cross').call(setAttr, 'text-anchor', 'middle').call(setText, '✕');
+        // The longer sentence is the accessible description (SVG's <title> after an aria-label), and a tooltip.
+        g.append('title');
         // Only arrows new to the model animate in; one scrolled back into view is simply there.
         const fresh = g.filter((d) => isNew(d.id, options.animateFrom?.arrows));
         g.filter((d) => !isNew(d.id, options.animateFrom?.arrows))
@@ -400,9 +442,11 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
         `seq-arrow seq-${d.kind}${d.reconstructed ? ' seq-reconstructed' : ''}${d.captured ? ' seq-captured' : ''}` +
         `${d.lost ? ' seq-lost' : ''}${d.inFlight ? ' seq-inflight' : ''}${d.id === options.selected ? ' is-selected' : ''}`,
     )
-    .call(setAttr, 'aria-label', (d) => d.description)
-    .call(setAttr, 'aria-pressed', (d) => String(d.id === options.selected));
+    .call(setAttr, 'aria-label', arrowName)
+    .call(setAttr, 'aria-pressed', (d) => String(d.id === options.selected))
+    .call(setAttr, 'tabindex', tabStop);
 
+  arrows.select('title').call(setText, (d) => d.description);
   arrows.select('.seq-shaft').call(setAttr, 'marker-end', head);
   arrows
     .select('.seq-cross')
@@ -424,7 +468,8 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
     .data((d) => {
       const lines = d.label.split('\n');
       const suffix = d.reconstructed ? ' ⟲' : d.captured ? ' ●' : '';
-      return lines.map((text, i) => ({ text: i === 0 ? text + suffix : text, x: labelAt(d).x, first: i === 0 }));
+      // A later line starts with a space, so that the label's text (what assistive technology and axe read) keeps its words apart.
+      return lines.map((text, i) => ({ text: i === 0 ? text + suffix : ` ${text}`, x: labelAt(d).x, first: i === 0 }));
     })
     .join('tspan')
     .call(setAttr, 'x', (d) => d.x)
@@ -447,8 +492,9 @@ export function sequenceDiagram(target: SequenceTarget, model: SequenceModel, op
       return g;
     })
     .call(setAttr, 'class', (d) => `seq-mark seq-mark-${d.tone}${d.id === options.selected ? ' is-selected' : ''}`)
-    .call(setAttr, 'aria-label', (d) => `${d.label} on ${d.lane}`)
-    .call(setAttr, 'aria-pressed', (d) => String(d.id === options.selected));
+    .call(setAttr, 'aria-label', (d) => `${d.label} on ${laneNames.get(d.lane) ?? d.lane}`)
+    .call(setAttr, 'aria-pressed', (d) => String(d.id === options.selected))
+    .call(setAttr, 'tabindex', tabStop);
 
   marks
     .select('text')

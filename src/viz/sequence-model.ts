@@ -22,6 +22,8 @@ export type Lane = {
   /** Socket id, absent for a client outside the browser (the sandbox never sees its socket). */
   socket?: string;
   title: string;
+  /** What a sentence calls the lane, when shorter than its title ("client" for "client :49152"). */
+  name?: string;
   address?: string;
   /** Index of the connection the lane belongs to; the two lanes of a connection sit side by side. */
   connection: number;

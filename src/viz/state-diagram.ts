@@ -19,6 +19,8 @@ const WIDTH = 640;
 const HEIGHT = 600;
 const NODE_W = 140;
 const NODE_H = 36;
+/** Badge radius, in the drawing's units: its letter is as large as a state's name. */
+const BADGE_R = 12;
 
 const POSITIONS: Record<TcpState, { x: number; y: number }> = {
   CLOSED: { x: 320, y: 30 },
@@ -151,16 +153,20 @@ export function stateDiagram(
     .attr('x', NODE_W / 2)
     .attr('y', NODE_H / 2 + 4)
     .text((state) => state);
-  nodes
+  // Who is in a state: a lettered disc on the box's top edge, as large as the state's own name.
+  const badges = nodes
     .select('.fsm-badges')
-    .selectAll<SVGTextElement, string>('text')
+    .selectAll<SVGGElement, string>('g.fsm-badge')
     .data((state) => [...(model.client.includes(state) ? ['C'] : []), ...(model.server.includes(state) ? ['S'] : [])])
-    .join('text')
+    .join((enter) => {
+      const g = enter.append('g');
+      g.append('circle').attr('r', BADGE_R);
+      g.append('text').attr('text-anchor', 'middle').attr('y', 6);
+      return g;
+    })
     .attr('class', (badge) => `fsm-badge fsm-badge-${badge === 'C' ? 'client' : 'server'}`)
-    .attr('x', (_badge, i) => NODE_W - 8 - i * 14)
-    .attr('y', -4)
-    .attr('text-anchor', 'middle')
-    .text((badge) => badge);
+    .attr('transform', (_badge, i) => `translate(${NODE_W - BADGE_R - 4 - i * (2 * BADGE_R + 4)},0)`);
+  badges.select('text').text((badge) => badge);
 }
 
 let mounted = 0;

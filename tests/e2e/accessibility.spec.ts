@@ -17,17 +17,6 @@ const PAGES = [
 /** WCAG 2.2 A and AA, and axe's best practices (landmarks, headings, regions). */
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
 
-/**
- * Left to the sequence diagram's keyboard work (src/viz/sequence-diagram.ts, in another engineer's
- * hands): an arrow's accessible name is its description, which does not begin with the label drawn
- * on it. Only this rule on only these elements is set aside; anything else fails.
- */
-const KNOWN = [{ rule: 'label-content-name-mismatch', className: 'seq-arrow' }];
-
-/** Matched on the element's own class list: axe's selectors name an element by whichever class is shortest. */
-const known = (rule: string, html: string) =>
-  KNOWN.some((item) => item.rule === rule && (/^<\w+[^>]*\sclass="([^"]*)"/.exec(html)?.[1] ?? '').split(' ').includes(item.className));
-
 /** Brings every widget to life as a learner would: scrolled into view, loaded, and used a little. */
 async function wakeWidgets(page: Page): Promise<void> {
   for (const stepper of await page.locator('tcp-stepper, loop-stepper').all()) {
@@ -55,9 +44,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.goto(path);
       await wakeWidgets(page);
       const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-      const found = violations.flatMap((violation) =>
-        violation.nodes.filter((node) => !known(violation.id, node.html)).map((node) => `${violation.id}: ${node.target.join(' ')}`),
-      );
+      const found = violations.flatMap((violation) => violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}`));
       expect(found).toEqual([]);
     });
   }

@@ -157,16 +157,16 @@ test('works on a phone-width window in dark mode, keyboard only', async ({ brows
   await expect.poll(() => terminalText(page)).toContain('connected #1');
   await page.keyboard.type('hi\n');
   await expect(page.locator('.seq-arrow.seq-data')).toHaveCount(2);
-  // Tab leaves the terminal (no keyboard trap), passes the on-screen keys and reaches the diagram;
-  // Enter opens an arrow.
+  // Tab leaves the terminal (no keyboard trap), passes the on-screen keys and reaches the diagram,
+  // one tab stop; arrow keys walk it and Enter opens an arrow.
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: /^Ctrl-C/ })).toBeFocused();
   for (let i = 0; i < 6; i++) await page.keyboard.press('Tab');
-  await expect(page.locator('.lab-diagram')).toBeFocused();
-  await page.keyboard.press('Tab');
+  await expect(page.locator('.lab-diagram [data-item][tabindex="0"]')).toBeFocused();
+  await page.keyboard.press('Home');
   await expect(page.locator('.seq-mark').first()).toBeFocused();
   for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement?.classList.contains('seq-arrow'))); i++) {
-    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
   }
   await expect(page.locator('.seq-arrow.seq-syn')).toBeFocused();
   await page.keyboard.press('Enter');

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
-import { SHOTS, watchConsole } from './support.ts';
+import { focused, SHOTS, watchConsole } from './support.ts';
 
 /** What the terminal shows, read from xterm's accessible buffer. */
 async function terminalText(page: Page): Promise<string> {
@@ -89,5 +89,72 @@ test('with three connections the newest arrow is on screen', async ({ page }) =>
   const newest = page.locator('.seq-arrow .seq-label', { hasText: 'line from 3' }).last();
   await expect(newest).toBeVisible();
   await page.locator('echo-lab').screenshot({ path: `${SHOTS}/live-diagram-three.png` });
+  expect(problems).toEqual([]);
+});
+
+test('the diagram is one tab stop: arrow keys move between its items, Enter opens details, closing them returns focus', async ({ page }) => {
+  const problems = watchConsole(page);
+  await openLab(page);
+  await page.keyboard.type('nc echo\n');
+  await expect.poll(() => terminalText(page)).toContain('connected #1');
+  // Enough lines that the first rows leave the drawn window when the view is at the bottom.
+  for (let line = 0; line < 16; line++) {
+    await page.keyboard.type(`line ${line}\n`);
+    await expect(page.locator('.seq-arrow .seq-label', { hasText: `line ${line}` })).toHaveCount(2);
+  }
+  const diagram = page.locator('.lab-diagram');
+  const tabStops = () => diagram.evaluate((box) => box.querySelectorAll('[tabindex="0"]').length + (box.tabIndex === 0 ? 1 : 0));
+
+  // In with one Tab from the key bar, out with one more.
+  await page.locator('.lab-key').last().focus();
+  await page.keyboard.press('Tab');
+  const landed = await focused(page);
+  expect(landed).toMatchObject({ inDiagram: true, tabindex: '0', role: 'button' });
+  expect(landed.item).not.toBeNull();
+  expect(await tabStops()).toBe(1);
+  await page.keyboard.press('Tab');
+  expect((await focused(page)).inDiagram).toBe(false);
+  await page.keyboard.press('Shift+Tab');
+  expect((await focused(page)).item).toBe(landed.item);
+
+  // Arrow keys walk the items; the one focused holds the only tab stop.
+  await page.keyboard.press('Home');
+  const first = (await focused(page)).item;
+  await page.keyboard.press('ArrowDown');
+  const second = (await focused(page)).item;
+  expect(second).not.toBe(first);
+  await page.keyboard.press('ArrowRight');
+  const third = (await focused(page)).item;
+  expect([first, second]).not.toContain(third);
+  await page.keyboard.press('ArrowLeft');
+  expect((await focused(page)).item).toBe(second);
+  await page.keyboard.press('ArrowUp');
+  expect(await focused(page)).toMatchObject({ item: first, tabindex: '0' });
+  expect(await tabStops()).toBe(1);
+
+  // Enter opens the details; "Close details" gives focus back to the same item.
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  const detail = page.locator('echo-lab .lab-detail');
+  await expect(detail).toBeVisible();
+  expect(await focused(page)).toMatchObject({ item: second, pressed: 'true' });
+  await detail.getByRole('button', { name: 'Close details' }).press('Enter');
+  await expect(detail).toBeHidden();
+  expect(await focused(page)).toMatchObject({ item: second, inDiagram: true, pressed: 'false' });
+
+  // Scrolled away, the remembered item is not drawn: the box holds the tab stop and hands focus back to it.
+  await page.locator('echo-lab .lab-log summary').focus();
+  await diagram.evaluate((box) => box.scrollTo({ top: box.scrollHeight }));
+  await expect(page.getByRole('button', { name: 'Jump to latest ↓' })).toBeHidden();
+  await expect(page.locator(`[data-item="${second}"]`)).toHaveCount(0);
+  expect(await tabStops()).toBe(1);
+  await page.keyboard.press('Shift+Tab');
+  await expect.poll(async () => (await focused(page)).item).toBe(second);
+  expect(await onScreen(page, `[data-item="${second}"]`)).toBe(true);
+  await page.keyboard.press('End');
+  const last = await focused(page);
+  expect(last.item).not.toBe(second);
+  expect(await onScreen(page, `[data-item="${last.item}"]`)).toBe(true);
+  await page.locator('echo-lab').screenshot({ path: `${SHOTS}/live-diagram-keyboard.png` });
   expect(problems).toEqual([]);
 });

@@ -14,3 +14,19 @@ export function watchConsole(page: Page): string[] {
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   return problems;
 }
+
+/** Where keyboard focus is, as the sequence diagrams mark their arrows and marks. */
+export type Focused = { item: string | null; inDiagram: boolean; tabindex: string | null; role: string | null; pressed: string | null };
+
+export function focused(page: Page): Promise<Focused> {
+  return page.evaluate(() => {
+    const active = document.activeElement;
+    return {
+      item: active?.getAttribute('data-item') ?? null,
+      inDiagram: Boolean(active?.closest('.lab-diagram')),
+      tabindex: active?.getAttribute('tabindex') ?? null,
+      role: active?.getAttribute('role') ?? null,
+      pressed: active?.getAttribute('aria-pressed') ?? null,
+    };
+  });
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { SHOTS, watchConsole } from './support.ts';
+import { focused, SHOTS, watchConsole } from './support.ts';
 
 const LESSON = '/lessons/handshake-and-goodbye/';
 
@@ -151,5 +151,61 @@ test('the SYN retries setting switches the lost-SYN schedule and travels in the 
   await jump(5);
   await expect(stepper.locator('.stepper-explain')).toContainText('retry 2, 3 s after the first');
   expect(page.url()).toContain('tcp-lost-syn.syn=rfc');
+  expect(problems).toEqual([]);
+});
+
+test('the sequence diagram is one tab stop; its arrow keys move focus, not the step; every item opens details', async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto(LESSON);
+  const stepper = await firstStepper(page);
+  for (let i = 0; i < 3; i++) await stepper.getByRole('button', { name: 'Step forward' }).click();
+  const position = stepper.locator('.stepper-position');
+  await expect(position).toHaveText(/step 3 of/);
+
+  // In with one Tab from the control before the diagram, out with one more.
+  await stepper.getByLabel('Predict the next segment').focus();
+  await page.keyboard.press('Tab');
+  const landed = await focused(page);
+  expect(landed).toMatchObject({ inDiagram: true, tabindex: '0', role: 'button' });
+  expect(await stepper.locator('.lab-diagram [tabindex="0"]').count()).toBe(1);
+  expect(await stepper.locator('.lab-diagram').getAttribute('tabindex')).toBe('-1');
+  await page.keyboard.press('Tab');
+  expect((await focused(page)).inDiagram).toBe(false);
+  await page.keyboard.press('Shift+Tab');
+  expect((await focused(page)).item).toBe(landed.item);
+
+  // Arrows move between items and leave the step alone.
+  await page.keyboard.press('Home');
+  const first = (await focused(page)).item;
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowLeft');
+  const second = (await focused(page)).item;
+  expect(second).not.toBe(first);
+  await page.keyboard.press('ArrowUp');
+  expect((await focused(page)).item).toBe(first);
+  await expect(position).toHaveText(/step 3 of/);
+
+  // A mark opens what happened at its step; an arrow its segment's header fields.
+  const detail = stepper.locator('.lab-detail');
+  await page.keyboard.press('Enter');
+  await expect(detail).toBeVisible();
+  await expect(detail.locator('.segment-fields')).toHaveCount(0);
+  await detail.getByRole('button', { name: 'Close details' }).press('Enter');
+  await expect(detail).toBeHidden();
+  expect((await focused(page)).item).toBe(first);
+  const syn = await stepper.locator('.seq-arrow.seq-syn').getAttribute('data-item');
+  for (let i = 0; i < 12 && (await focused(page)).item !== syn; i++) await page.keyboard.press('ArrowDown');
+  expect((await focused(page)).item).toBe(syn);
+  await page.keyboard.press(' ');
+  await expect(detail.locator('.segment-fields')).toBeVisible();
+  await expect(stepper.getByRole('button', { name: 'Play' })).toBeVisible();
+  await detail.getByRole('button', { name: 'Close details' }).click();
+  expect(await focused(page)).toMatchObject({ item: syn, inDiagram: true });
+
+  // Names are what the diagram shows, never internal lane ids.
+  const names = await stepper.locator('.lab-diagram [data-item]').evaluateAll((items) => items.map((item) => item.getAttribute('aria-label')));
+  expect(names.length).toBeGreaterThan(4);
+  for (const name of names) expect(name).not.toMatch(/client-\d/);
   expect(problems).toEqual([]);
 });
