@@ -210,13 +210,21 @@ export function judge(check: Check, run: LoopRun): CheckResult {
   let step = 0;
   let deadline = worlds.length - 1;
   const slow = (world: LoopWorld, client: string) => peersOf(world).find((p) => p.name === client)?.slowReader === true;
+  let followed = -1;
+  /** Brings the chat log up to world `upTo`. */
+  const follow = (upTo: number) => {
+    for (; followed < upTo; followed++) {
+      const world = worlds[followed + 1] as LoopWorld;
+      if (world.event.input !== undefined) followChat(worlds[followed], world, log, heard);
+    }
+  };
 
   // Deadlines: the world before each scheduled input, then the last world.
   for (let i = 0; i < worlds.length && finding === undefined; i++) {
     const world = worlds[i] as LoopWorld;
     const next = worlds[i + 1];
     const isDeadline = next === undefined || (next.event.kind === 'network' && next.event.input !== undefined);
-    if (world.event.input !== undefined) followChat(worlds[i - 1], world, log, heard);
+    follow(i);
     if (!isDeadline) continue;
     const end = next === undefined;
     if (check.noSpinning === true && !end && !world.threads.every((thread) => thread.wait !== undefined) && !world.exited) {
@@ -252,6 +260,8 @@ export function judge(check: Check, run: LoopRun): CheckResult {
       }
     }
   }
+  // Costs cover the whole run, whatever the oracle found first.
+  follow(worlds.length - 1);
   const owedBytes = owedAt(worlds[worlds.length - 1] as LoopWorld, check.suite, log, heard).reduce((sum, item) => sum + item.owed.length, 0);
   const crash = finding === undefined ? undefined : firstCrash(worlds, deadline);
   return {

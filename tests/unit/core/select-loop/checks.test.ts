@@ -171,3 +171,14 @@ describe('Test my server: results are data, and reproducible', () => {
     expect(threaded.threads).toBe(4);
   });
 });
+
+describe('Test my server: costs', () => {
+  it('cover the whole run even when a check fails early', () => {
+    const check = CHECKS.find((c) => c.id === 'chat-framing')!;
+    const unframed = runCheck(programById('chat-server'), check);
+    expect(unframed.pass).toBe(false);
+    // Every member got every byte once, torn or not: one byte sent per byte owed, like the framed server.
+    expect(unframed.costs.bytesPerOwed).toBe(1);
+    expect(runCheck(programById('chat-server-framed'), check).costs.bytesPerOwed).toBe(1);
+  });
+});
