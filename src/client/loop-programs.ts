@@ -1,4 +1,7 @@
 import { PROGRAM_INFO, loadProgram, type Loaded, type Program } from '../core/select-loop/index.ts';
+import asyncioChatServer from '../../content/programs/asyncio_chat_server.py?raw';
+import asyncioEchoBlocking from '../../content/programs/asyncio_echo_blocking.py?raw';
+import asyncioEchoServer from '../../content/programs/asyncio_echo_server.py?raw';
 import blockingEcho from '../../content/programs/blocking_echo.py?raw';
 import chatClientBuggy from '../../content/programs/chat_client_buggy.py?raw';
 import chatClientFixed from '../../content/programs/chat_client_fixed.py?raw';
@@ -23,6 +26,9 @@ const TEXTS: Readonly<Record<string, string>> = {
   'framed_server.py': framedServer,
   'chat_client_buggy.py': chatClientBuggy,
   'chat_client_fixed.py': chatClientFixed,
+  'asyncio_echo_server.py': asyncioEchoServer,
+  'asyncio_chat_server.py': asyncioChatServer,
+  'asyncio_echo_blocking.py': asyncioEchoBlocking,
 };
 
 const NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {

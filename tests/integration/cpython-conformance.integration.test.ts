@@ -126,7 +126,8 @@ function keep(c: { call: string; result?: string; raised?: string }): boolean {
 function simCalls(worlds: readonly LoopWorld[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const w of worlds) {
-    if (w.event.kind !== 'line') continue;
+    // asyncio's loop makes calls of its own (accept, recv, register …) in steps that are not a line of the program.
+    if (w.event.kind !== 'line' && w.event.kind !== 'loop') continue;
     for (const c of (w.event.calls ?? []) as CallRecord[]) if (keep(c)) (out[w.event.thread ?? '?'] ??= []).push(callText(c));
   }
   return out;
@@ -154,7 +155,7 @@ function stdoutLines(text: string): string[] {
 }
 
 const SERVER_SCENARIOS = ['one-client', 'three-clients', 'disconnect', 'split-message', 'client-resets'];
-const SERVERS = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'selectors-server-modify', 'chat-server', 'chat-server-framed'];
+const SERVERS = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'selectors-server-modify', 'chat-server', 'chat-server-framed', 'asyncio-echo-server', 'asyncio-chat-server'];
 /** Lesson 7's segment boundaries, against the servers it compares; the length-prefixed server only speaks its own protocol. */
 const FRAMING_CASES = [
   ...['chat-server', 'chat-server-framed', 'selectors-server'].flatMap((id) => ['coalesced', 'interleaved'].map((scenario) => ({ id, scenario }))),

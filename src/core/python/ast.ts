@@ -39,6 +39,7 @@ export type Expr = Pos &
         readonly clauses: readonly CompClause[];
       }
     | { readonly k: 'lambda'; readonly fn: FunctionCode }
+    | { readonly k: 'await'; readonly e: Expr }
   );
 
 export type Param = { readonly name: string; readonly default: Expr | undefined; readonly kwOnly: boolean };
@@ -52,6 +53,8 @@ export type FunctionCode = {
   readonly line: number;
   /** A lambda's body is one expression, returned. */
   readonly expr: Expr | undefined;
+  /** `async def`: calling it makes a coroutine object, and its body runs only when that is awaited or made a task. */
+  readonly async?: boolean;
 };
 
 export type Handler = Pos & { readonly type: Expr | undefined; readonly name: string | undefined; readonly body: readonly Stmt[] };
@@ -69,7 +72,7 @@ export type Stmt = Pos &
     | { readonly k: 'if'; readonly test: Expr; readonly body: readonly Stmt[]; readonly orelse: readonly Stmt[] }
     | { readonly k: 'while'; readonly test: Expr; readonly body: readonly Stmt[]; readonly orelse: readonly Stmt[] }
     | { readonly k: 'for'; readonly target: Expr; readonly iter: Expr; readonly body: readonly Stmt[]; readonly orelse: readonly Stmt[] }
-    | { readonly k: 'with'; readonly ctx: Expr; readonly as: Expr | undefined; readonly body: readonly Stmt[] }
+    | { readonly k: 'with'; readonly ctx: Expr; readonly as: Expr | undefined; readonly body: readonly Stmt[]; readonly async?: boolean }
     | {
         readonly k: 'try';
         readonly body: readonly Stmt[];

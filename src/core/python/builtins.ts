@@ -7,6 +7,7 @@ import { ERRNO, EXCEPTION_NAMES, exc, isExceptionClass } from './exceptions.ts';
 import type { Machine } from './machine.ts';
 import { Blocked, PartialCall, PyError } from './machine.ts';
 import { structCall } from './struct.ts';
+import { ASYNCIO_FUNCTIONS, ASYNCIO_TYPES, asyncioAttr, asyncioFunction, asyncioMethod, serverClose } from '../select-loop/python-asyncio.ts';
 import { compareValues, formatValue, iterate, pyEquals, pyStr } from './values.ts';
 
 /** The built-in functions, types and modules the subset offers, and the methods of their values. */
@@ -433,6 +434,14 @@ export function callBuiltin(m: Machine, fn: Extract<PyValue, { type: 'builtin' |
       return m.fail('AttributeError', `module 'sys' has no attribute '${method}'`);
     case 'struct':
       return structCall(m, method, args);
+    case 'asyncio':
+      return asyncioFunction(m, method, args, kwargs, resume);
+    case 'reader':
+    case 'writer':
+    case 'server':
+    case 'future':
+    case 'coroutine':
+      return asyncioMethod(m, self as PyValue, method, args, kwargs);
     default:
       return m.fail('AttributeError', `no attribute '${method}'`);
   }
@@ -827,6 +836,7 @@ const MODULE_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
   time: ['sleep', 'time', 'monotonic', 'perf_counter'],
   sys: ['exit'],
   struct: ['pack', 'unpack', 'calcsize', 'unpack_from', 'pack_into'],
+  asyncio: ASYNCIO_FUNCTIONS,
 };
 
 function moduleAttr(m: Machine, mod: string, name: string): PyValue {
@@ -846,6 +856,7 @@ function moduleAttr(m: Machine, mod: string, name: string): PyValue {
     if (e !== undefined) return int(e[0]);
   }
   if (mod === 'struct' && name === 'error') return { type: 'type', name: 'struct.error' };
+  if (mod === 'asyncio' && ASYNCIO_TYPES[name] !== undefined) return { type: 'type', name: ASYNCIO_TYPES[name] };
   if (mod === 'sys') {
     if (name === 'argv') return m.newList([str(m.module.file)]);
     if (name === 'platform') return str('linux');
@@ -864,12 +875,19 @@ const METHODS: Readonly<Record<string, string>> = {
   socket: 'socket',
   selector: 'selector',
   lock: 'lock',
+  reader: 'reader',
+  writer: 'writer',
+  server: 'server',
+  future: 'future',
+  coroutine: 'coroutine',
 };
 
 /** obj.name for modules and built-in values. */
 export function getBuiltinAttr(m: Machine, obj: PyValue, name: string): PyValue {
   if (obj.type === 'module') return moduleAttr(m, obj.name, name);
   if (obj.type === 'key') return keyAttr(m, obj, name);
+  const own = asyncioAttr(m, obj, name);
+  if (own !== undefined) return own;
   if (obj.type === 'thread') {
     const o = threadObj(m, obj);
     if (name === 'name') return str(o.name);
@@ -896,4 +914,5 @@ export function exitContext(m: Machine, v: PyValue): void {
   if (v.type === 'socket') closeValue(m, v);
   else if (v.type === 'selector') selectorMethod(m, 'close', [], {});
   else if (v.type === 'lock') release(m, v);
+  else if (v.type === 'server') serverClose(m, v.ref);
 }

@@ -38,6 +38,10 @@ const BASES: Readonly<Record<string, string | undefined>> = {
   TimeoutError: 'OSError',
   InterruptedError: 'OSError',
   'struct.error': 'Exception',
+  'asyncio.exceptions.CancelledError': 'BaseException',
+  'asyncio.exceptions.IncompleteReadError': 'EOFError',
+  'asyncio.exceptions.LimitOverrunError': 'Exception',
+  'asyncio.exceptions.InvalidStateError': 'Exception',
 };
 
 export const EXCEPTION_NAMES: readonly string[] = Object.keys(BASES).filter((n) => !n.includes('.'));

@@ -59,6 +59,8 @@ export type Frame = {
   readonly ctor: PyValue | undefined;
   /** An unwinding paused at a `with` exit. */
   readonly pending: Completion | undefined;
+  /** The coroutine object this frame runs, for an async def's frame. */
+  readonly coro?: number;
 };
 
 export type TracebackEntry = { readonly file: string; readonly line: number; readonly fn: string };
@@ -66,7 +68,8 @@ export type TracebackEntry = { readonly file: string; readonly line: number; rea
 /** What a thread waits for: the call and its file descriptor, or the lock, the prompt, the thread. */
 export type Wait =
   | { readonly call: 'accept' | 'recv' | 'send' | 'sendall' | 'connect'; readonly fd: number; readonly max?: number; readonly remaining?: number; readonly total?: number }
-  | { readonly call: 'select'; readonly fds: readonly number[] }
+  /** until: select()'s timeout ends then (µs), as asyncio's loop sets it from its earliest timer. */
+  | { readonly call: 'select'; readonly fds: readonly number[]; readonly until?: number }
   | { readonly call: 'input'; readonly prompt: string }
   | { readonly call: 'lock'; readonly holder: string }
   | { readonly call: 'join'; readonly thread: string }

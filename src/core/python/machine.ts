@@ -10,6 +10,8 @@ import { reprContext } from '../select-loop/show.ts';
 import { closeSocket } from '../select-loop/kernel.ts';
 import { callBuiltin, getBuiltinAttr, BUILTIN_NAMES, exitContext, enterContext } from './builtins.ts';
 import { formatValue, pyStr, pyEquals, compareValues, binaryOp, iterate, containsValue } from './values.ts';
+import type { TaskWait } from '../select-loop/event-loop.ts';
+import { awaitValue, coroutineDone, endTask, enterAsyncContext, makeCoroutine, suspended, withTaskFrames } from '../select-loop/python-asyncio.ts';
 
 /** Thrown inside a line: the thread must wait, and nothing the line did so far happens. */
 export class Blocked {
@@ -95,20 +97,23 @@ export function actionLine(blocks: readonly Block[], fallback: number): number {
   }
 }
 
-export function newFrame(fn: string, code: FunctionCode | undefined, body: readonly Stmt[], vars: Vars, callIndex: number, ctor: PyValue | undefined): Frame {
+export function newFrame(fn: string, code: FunctionCode | undefined, body: readonly Stmt[], vars: Vars, callIndex: number, ctor: PyValue | undefined, coro?: number): Frame {
   const blocks = descend([seq(body)]);
-  return { fn, code, vars, blocks, line: actionLine(blocks, code?.line ?? 1), memo: [], callIndex, ctor, pending: undefined };
+  const frame: Frame = { fn, code, vars, blocks, line: actionLine(blocks, code?.line ?? 1), memo: [], callIndex, ctor, pending: undefined };
+  return coro === undefined ? frame : { ...frame, coro };
 }
 
 type Scope = Map<string, PyValue>;
 
 /**
  * Runs one action of one thread against a world: the machine holds the world and the thread's
- * frames while the line runs and hands back the next world, or the wait that stopped it.
+ * frames while the line runs and hands back the next world, or the wait that stopped it. With a
+ * task, the frames are that asyncio task's, run by the thread that runs the event loop.
  */
 export class Machine {
   world: LoopWorld;
   readonly tid: number;
+  readonly task: number | undefined;
   frames: Frame[];
   readonly module: Module;
   calls: CallRecord[] = [];
@@ -118,11 +123,14 @@ export class Machine {
   private scopes: Scope[] = [];
   private threadEnded = false;
 
-  constructor(world: LoopWorld, tid: number) {
+  constructor(world: LoopWorld, tid: number, task?: number) {
     this.world = world;
     this.tid = tid;
+    this.task = task;
     this.module = world.program.module;
-    this.frames = [...this.thread().frames];
+    const t = task === undefined ? undefined : world.asyncio?.tasks.find((x) => x.id === task);
+    if (task !== undefined && t === undefined) throw new RangeError(`no task ${task}`);
+    this.frames = [...(t === undefined ? this.thread().frames : t.frames)];
   }
 
   thread(): LoopThread {
@@ -221,10 +229,28 @@ export class Machine {
     if (this.threadEnded) return this.world;
     const frames = this.frames;
     const stack = frames.map((f) => f.fn);
+    if (this.task !== undefined) return withTaskFrames(this.world, this.task, frames);
     return {
       ...this.world,
       threads: this.world.threads.map((t) => (t.id === this.tid ? { ...t, frames, line: this.top().line, stack } : t)),
     };
+  }
+
+  /** An asyncio task awaits something not ready: keep what the line did so far, and end the step. */
+  suspendTask(wait: TaskWait | undefined, future: number | undefined): never {
+    if (this.task === undefined) throw new RangeError('only a task can suspend');
+    this.setTop({ memo: [...this.memo] });
+    this.world = suspended(this.world, this.task, wait, future);
+    throw new Suspended();
+  }
+
+  /** `await` on an async def's coroutine: its frame runs from the next step, and its return value finishes this line. */
+  enterCoroutine(ref: number, code: FunctionCode, vars: Vars, idx: number): never {
+    if (this.frames.length >= MAX_DEPTH) this.fail('RecursionError', 'maximum recursion depth exceeded');
+    this.setTop({ memo: [...this.memo] });
+    this.frames.push(newFrame(code.name, code, code.body, vars, idx, undefined, ref));
+    this.note = { kind: 'call', fn: code.name };
+    throw new Suspended();
   }
 
   /** Runs the current action with protection: a Python exception unwinds, a call into Python suspends. */
@@ -405,6 +431,12 @@ export class Machine {
   private finishFrame(c: Completion): void {
     const done = this.top();
     if (c.kind === 'break' || c.kind === 'continue') throw new RangeError(`${c.kind} outside a loop`);
+    if (done.coro !== undefined) coroutineDone(this, done.coro);
+    if (this.frames.length === 1 && this.task !== undefined) {
+      this.world = endTask(this, this.task, c.kind === 'raise' ? c : { kind: 'return', value: c.value });
+      this.threadEnded = true;
+      return;
+    }
     if (this.frames.length === 1) {
       this.endThread(c.kind === 'raise' ? c : undefined);
       return;
@@ -537,7 +569,7 @@ export class Machine {
       }
       case 'with': {
         const ctx = this.eval(s.ctx);
-        const value = enterContext(this, ctx);
+        const value = s.async === true ? enterAsyncContext(this, ctx) : enterContext(this, ctx);
         if (s.as !== undefined) this.assign(s.as, value);
         const blocks = this.blocks();
         const b = blocks[blocks.length - 1] as Extract<Block, { kind: 'seq' }>;
@@ -911,6 +943,7 @@ export class Machine {
       this.fail('AttributeError', `type object '${o.kind === 'class' ? o.name : '?'}' has no attribute '${name}'`);
     }
     if (obj.type === 'exception' && name === 'args') return tuple(...obj.args);
+    if (obj.type === 'exception' && obj.attrs?.[name] !== undefined) return obj.attrs[name];
     if (obj.type === 'exception' && name === 'errno') return obj.errno === undefined ? NONE : int(obj.errno);
     if (obj.type === 'exception' && name === 'strerror') return obj.errno === undefined ? NONE : (obj.args[1] ?? NONE);
     return getBuiltinAttr(this, obj, name);
@@ -1023,6 +1056,15 @@ export class Machine {
         return this.comprehension(e);
       case 'lambda':
         return this.makeFunction(e.fn);
+      case 'await': {
+        const v = this.eval(e.e);
+        const idx = this.callIndex++;
+        const m = this.memo[idx];
+        if (m?.kind === 'value') return m.value;
+        const result = awaitValue(this, v, idx);
+        this.memo[idx] = { kind: 'value', value: result };
+        return result;
+      }
     }
   }
 
@@ -1203,6 +1245,7 @@ export class Machine {
     switch (fn.type) {
       case 'function':
         if (fn.fn.expr !== undefined) return this.callLambda(fn, args, kwargs);
+        if (fn.fn.async === true) return makeCoroutine(this, fn, this.bindArgs(fn, args, kwargs));
         this.enter(fn, args, kwargs, idx, undefined);
         throw new Suspended();
       case 'method':
@@ -1229,7 +1272,7 @@ export class Machine {
     }
   }
 
-  private bindArgs(fn: Extract<PyValue, { type: 'function' }>, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>): Record<string, PyValue> {
+  bindArgs(fn: Extract<PyValue, { type: 'function' }>, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>): Record<string, PyValue> {
     const code = fn.fn;
     const vars: Record<string, PyValue> = {};
     const positional = code.params.filter((p) => !p.kwOnly);
@@ -1294,7 +1337,7 @@ const MAX_DEPTH = 200;
 
 const TYPE_NAMES = new Set(['int', 'str', 'bytes', 'bool', 'float', 'list', 'tuple', 'dict', 'set', 'bytearray', 'object', 'type']);
 
-export const MODULES: ReadonlySet<string> = new Set(['socket', 'selectors', 'types', 'threading', 'sys', 'time', 'struct', 'errno']);
+export const MODULES: ReadonlySet<string> = new Set(['socket', 'selectors', 'types', 'threading', 'sys', 'time', 'struct', 'errno', 'asyncio']);
 
 function identical(a: PyValue, b: PyValue): boolean {
   if (a.type !== b.type) return false;
@@ -1326,7 +1369,19 @@ function uncaught(
   name: (v: PyValue) => string,
   text: (v: PyValue) => string,
 ): LoopWorld {
-  const t = w.threads.find((x) => x.id === tid);
+  const thread = w.threads.find((x) => x.id === tid)?.name ?? '?';
+  return reportException(w, thread, tid === MAIN_THREAD ? [] : [`Exception in thread ${thread}:`], c, name, text);
+}
+
+/** Writes an exception's traceback to stderr after `header` (CPython's own first lines), and keeps it as data. */
+export function reportException(
+  w: LoopWorld,
+  thread: string,
+  header: readonly string[],
+  c: Extract<Completion, { kind: 'raise' }>,
+  name: (v: PyValue) => string,
+  text: (v: PyValue) => string,
+): LoopWorld {
   const type = name(c.exc);
   const message = text(c.exc);
   const code = (e: TracebackEntry) => ({ ...e, code: (w.program.module.lines[e.line - 1] ?? '').trim() });
@@ -1344,10 +1399,8 @@ function uncaught(
     out.push(m === '' ? name(e) : `${name(e)}: ${m}`);
     return out;
   };
-  const lines: string[] = [];
-  if (tid !== MAIN_THREAD) lines.push(`Exception in thread ${t?.name ?? '?'}:`);
-  lines.push(...render(c.exc, c.tb));
-  const tb = { thread: t?.name ?? '?', entries, type, message, text: lines };
+  const lines = [...header, ...render(c.exc, c.tb)];
+  const tb = { thread, entries, type, message, text: lines };
   return { ...w, output: [...w.output, ...lines], tracebacks: [...w.tracebacks, tb] };
 }
 

@@ -5,7 +5,7 @@ import type { Arg, BinOp, CmpOp, CompClause, Expr, FPart, FunctionCode, Handler,
 
 /** What the interpreter runs, named in every "not supported" message. */
 export const SUPPORTED =
-  'Supported: import, from … import, assignment (also to tuples, attributes, subscripts; +=, -=, …), if/elif/else, while, for, break, continue, pass, return, def (defaults, keyword arguments), class, try/except/else/finally, raise, with … as, global, del, assert, lambda, f-strings, comprehensions and generator expressions, slices, and the operators on int, str, bytes, list, tuple, dict and set.';
+  'Supported: import, from … import, assignment (also to tuples, attributes, subscripts; +=, -=, …), if/elif/else, while, for, break, continue, pass, return, def (defaults, keyword arguments), async def with await and async with, class, try/except/else/finally, raise, with … as, global, del, assert, lambda, f-strings, comprehensions and generator expressions, slices, and the operators on int, str, bytes, list, tuple, dict and set.';
 
 class Problem extends Error {
   readonly problem: SourceProblem;
@@ -153,6 +153,7 @@ class Converter {
         return [{ ...p, k: 'while', test: this.expr(test as SyntaxNode), body: this.loopBody(body as SyntaxNode), orelse: orelse === undefined ? [] : this.body(orelse) }];
       }
       case 'ForStatement': {
+        if (k[0]?.name === 'async') throw this.unsupported(n, 'async for');
         const inAt = k.findIndex((c) => c.name === 'in');
         const bodyAt = k.findIndex((c) => c.name === 'Body');
         const target = this.target(this.exprList(k.slice(1, inAt), n));
@@ -161,13 +162,15 @@ class Converter {
         return [{ ...p, k: 'for', target, iter, body: this.loopBody(k[bodyAt] as SyntaxNode), orelse: orelse === undefined ? [] : this.body(orelse) }];
       }
       case 'WithStatement': {
+        const isAsync = k[0]?.name === 'async';
+        if (isAsync && !this.inAsync) throw new Problem({ kind: 'syntax', ...p, message: "'async with' outside async function" });
         const bodyAt = k.findIndex((c) => c.name === 'Body');
-        const items = k.slice(1, bodyAt);
+        const items = k.slice(isAsync ? 2 : 1, bodyAt);
         if (children(n).filter((c) => c.name === ',').length > 0) throw this.unsupported(n, 'A with statement with several context managers');
         const asAt = items.findIndex((c) => c.name === 'as');
         const ctx = this.expr(items[0] as SyntaxNode);
         const as = asAt < 0 ? undefined : this.target(this.expr(items[asAt + 1] as SyntaxNode));
-        return [{ ...p, k: 'with', ctx, as, body: this.body(k[bodyAt] as SyntaxNode) }];
+        return [{ ...p, k: 'with', ctx, as, body: this.body(k[bodyAt] as SyntaxNode), ...(isAsync ? { async: true } : {}) }];
       }
       case 'TryStatement':
         return [this.tryStmt(k, p)];
@@ -333,6 +336,8 @@ class Converter {
   /** Functions and loops the statement being converted sits in, for break, continue and return. */
   private depth = 0;
   private loops = 0;
+  /** Inside an `async def`, where await and async with may appear. */
+  private inAsync = false;
 
   loopBody(n: SyntaxNode): Stmt[] {
     this.loops++;
@@ -347,18 +352,22 @@ class Converter {
     const k = meaningful(n);
     if (this.depth > 0) throw this.unsupported(n, 'A def inside a function (a closure)');
     if (k.some((c) => c.name === 'TypeDef')) throw this.unsupported(n, 'A return annotation');
-    if (k[0]?.name === 'async') throw this.unsupported(n, 'async def');
-    const name = this.text(k[1] as SyntaxNode);
+    const isAsync = k[0]?.name === 'async';
+    const at = isAsync ? 1 : 0;
+    const name = this.text(k[at + 1] as SyntaxNode);
     const params = this.params(k.find((c) => c.name === 'ParamList'));
     const loops = this.loops;
+    const inAsync = this.inAsync;
     this.depth++;
     this.loops = 0;
+    this.inAsync = isAsync;
     try {
       const body = this.body(k.find((c) => c.name === 'Body') as SyntaxNode);
-      return { name, params, body, locals: localsOf(params, body), line: this.pos(n.from).line, expr: undefined };
+      return { name, params, body, locals: localsOf(params, body), line: this.pos(n.from).line, expr: undefined, ...(isAsync ? { async: true } : {}) };
     } finally {
       this.depth--;
       this.loops = loops;
+      this.inAsync = inAsync;
     }
   }
 
@@ -598,11 +607,19 @@ class Converter {
       }
       case 'LambdaExpression': {
         const params = this.params(k.find((c) => c.name === 'ParamList'));
-        const e = this.expr(k[k.length - 1] as SyntaxNode);
+        const inAsync = this.inAsync;
+        this.inAsync = false;
+        let e: Expr;
+        try {
+          e = this.expr(k[k.length - 1] as SyntaxNode);
+        } finally {
+          this.inAsync = inAsync;
+        }
         return { ...p, k: 'lambda', fn: { name: '<lambda>', params, body: [], locals: new Set(params.map((x) => x.name)), line: p.line, expr: e } };
       }
       case 'AwaitExpression':
-        throw this.unsupported(n, 'await');
+        if (!this.inAsync) throw new Problem({ kind: 'syntax', ...p, message: this.depth === 0 ? "'await' outside function" : "'await' outside async function" });
+        return { ...p, k: 'await', e: this.expr(k[1] as SyntaxNode) };
       case 'Ellipsis':
         throw this.unsupported(n, 'The ... literal');
       case 'NamedExpression':

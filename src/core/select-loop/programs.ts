@@ -85,6 +85,30 @@ export const PROGRAM_INFO: readonly ProgramInfo[] = [
     role: 'client',
     connectsTo: 'chat',
   },
+  {
+    id: 'asyncio-echo-server',
+    title: 'Echo server with asyncio',
+    description:
+      'One thread, one event loop: start_server() runs handle() as a task for each connection, and every await reader.readline() hands the loop back until a line has arrived. The loop calls select() (epoll) underneath, just as the selectors server does by hand.',
+    file: 'asyncio_echo_server.py',
+    role: 'server',
+  },
+  {
+    id: 'asyncio-chat-server',
+    title: 'Chat server with asyncio',
+    description:
+      'The chat server as coroutines: a task per client reads whole lines with readline() and writes each line to every other client. The list of writers needs no lock, because a task only gives way to another at an await.',
+    file: 'asyncio_chat_server.py',
+    role: 'server',
+  },
+  {
+    id: 'asyncio-echo-blocking',
+    title: 'Echo server with asyncio and a blocking call',
+    description:
+      'The classic asyncio bug: time.sleep(1) inside a handler blocks the thread that runs the event loop, so while one client waits for its echo no other client is served, accepted or even read.',
+    file: 'asyncio_echo_blocking.py',
+    role: 'server',
+  },
 ];
 
 export function programInfo(id: string): ProgramInfo {

@@ -1,5 +1,6 @@
 import type { FunctionCode } from '../python/ast.ts';
 import type { TracebackEntry } from '../python/frame.ts';
+import type { AwaitOp, FutureCallback } from './event-loop.ts';
 
 /**
  * Python values. Immutable ones (numbers, str, bytes, tuples, keys) are held inline; mutable
@@ -16,6 +17,8 @@ export type PyValue =
   | { readonly type: 'bytes'; readonly value: string }
   | { readonly type: 'tuple'; readonly items: readonly PyValue[] }
   | { readonly type: 'list' | 'dict' | 'set' | 'namespace' | 'instance' | 'class' | 'lock' | 'thread'; readonly ref: number }
+  /** asyncio's objects: coroutines, futures and tasks, stream readers and writers, servers. */
+  | { readonly type: 'coroutine' | 'future' | 'reader' | 'writer' | 'server'; readonly ref: number }
   /** A socket object; `id` names the kernel socket, which outlives the fd number. */
   | { readonly type: 'socket'; readonly id: number }
   /** A selectors.SelectorKey: a named tuple, so a snapshot, whose data is shared by reference. */
@@ -40,6 +43,8 @@ export type PyValue =
       readonly context?: { readonly exc: PyValue; readonly tb: readonly TracebackEntry[] };
       /** `raise … from …`: the cause (__cause__), or null for `from None`, which hides the context. */
       readonly cause?: PyValue | null;
+      /** Attributes beyond args, e.g. IncompleteReadError's partial and expected. */
+      readonly attrs?: Readonly<Record<string, PyValue>>;
     }
   /** Shown, never looked inside. */
   | { readonly type: 'opaque'; readonly repr: string };
@@ -65,7 +70,50 @@ export type HeapObj =
       /** The interpreter thread once started. */
       readonly tid: number | undefined;
       readonly done: boolean;
-    };
+    }
+  /**
+   * A coroutine object: an async def's (fn and its bound arguments), or one of asyncio's own (op).
+   * created: not awaited yet, so nothing of it has run; running: awaited or a task's; done: finished.
+   */
+  | {
+      readonly kind: 'coroutine';
+      /** CPython's qualified name: handle, StreamReader.readline, sleep … */
+      readonly name: string;
+      readonly fn: PyValue | undefined;
+      readonly vars: Vars;
+      readonly op: AwaitOp | undefined;
+      readonly state: 'created' | 'running' | 'done';
+      /** The future an asyncio coroutine waits on now. */
+      readonly future: number | undefined;
+      /** How far an asyncio coroutine with several awaits inside has got. */
+      readonly phase: number;
+      /** What it has made so far (start_server's Server). */
+      readonly value: PyValue | undefined;
+    }
+  /** An asyncio Future, Task (task: its id) or gather()'s _GatheringFuture (children: its tasks). */
+  | {
+      readonly kind: 'future';
+      readonly role: 'future' | 'task' | 'gather';
+      readonly state: 'pending' | 'done' | 'cancelled';
+      readonly result: PyValue;
+      readonly exc: PyValue | undefined;
+      readonly tb: readonly TracebackEntry[];
+      readonly callbacks: readonly FutureCallback[];
+      readonly task: number | undefined;
+      /** For a task: its name and its coroutine's. */
+      readonly name: string;
+      readonly coro: string;
+      readonly children: readonly number[];
+      /** Someone has seen its exception (awaited it, or asked for it). */
+      readonly retrieved: boolean;
+      /** gather(…, return_exceptions=True). */
+      readonly returnExceptions?: boolean;
+    }
+  /** asyncio.StreamReader: bytes the transport fed it, EOF, an error, and the future a read waits on. */
+  | { readonly kind: 'reader'; readonly sock: number; readonly buffer: string; readonly eof: boolean; readonly exc: PyValue | undefined; readonly waiter: number | undefined }
+  | { readonly kind: 'writer'; readonly sock: number; readonly reader: number }
+  /** asyncio.Server: its listening sockets; forever: serve_forever()'s future. */
+  | { readonly kind: 'server'; readonly socks: readonly number[]; readonly closed: boolean; readonly forever: number | undefined; readonly callback: PyValue };
 
 export const NONE: PyValue = { type: 'None' };
 
@@ -143,6 +191,8 @@ function tupleRepr(items: readonly string[]): string {
   return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
 }
 
+const FUTURE_TYPES = { future: 'Future', task: 'Task', gather: '_GatheringFuture' } as const;
+
 /** The name Python gives a value's class, as in error messages. */
 export function typeName(v: PyValue, ctx?: Pick<ReprContext, 'heap'>): string {
   switch (v.type) {
@@ -172,6 +222,16 @@ export function typeName(v: PyValue, ctx?: Pick<ReprContext, 'heap'>): string {
       return 'Thread';
     case 'opaque':
       return 'object';
+    case 'future': {
+      const o = ctx?.heap(v.ref);
+      return o?.kind === 'future' ? FUTURE_TYPES[o.role] : 'Future';
+    }
+    case 'reader':
+      return 'StreamReader';
+    case 'writer':
+      return 'StreamWriter';
+    case 'server':
+      return 'Server';
     default:
       return v.type;
   }
@@ -184,6 +244,13 @@ function className(v: PyValue, ctx: ReprContext): string {
     return c.kind === 'class' ? c.name : '?';
   }
   return '?';
+}
+
+function futureRepr(o: Extract<HeapObj, { kind: 'future' }>, r: (x: PyValue) => string): string {
+  const state = o.state === 'pending' ? 'pending' : o.state === 'cancelled' ? 'cancelled' : 'finished';
+  const outcome = o.state !== 'done' ? '' : o.exc !== undefined ? ` exception=${r(o.exc)}` : ` result=${r(o.result)}`;
+  if (o.role === 'task') return `<Task ${state} name='${o.name}' coro=<${o.coro}()>${outcome}>`;
+  return `<${FUTURE_TYPES[o.role]} ${state}${outcome}>`;
 }
 
 export function repr(v: PyValue, ctx: ReprContext): string {
@@ -210,7 +277,12 @@ export function repr(v: PyValue, ctx: ReprContext): string {
     case 'instance':
     case 'class':
     case 'lock':
-    case 'thread': {
+    case 'thread':
+    case 'coroutine':
+    case 'future':
+    case 'reader':
+    case 'writer':
+    case 'server': {
       const o = ctx.heap(v.ref);
       switch (o.kind) {
         case 'list':
@@ -231,6 +303,16 @@ export function repr(v: PyValue, ctx: ReprContext): string {
           return `<${o.holder === undefined ? 'unlocked' : 'locked'} _thread.lock object>`;
         case 'thread':
           return `<Thread(${o.name}, ${o.done ? 'stopped' : o.tid === undefined ? 'initial' : 'started'}${o.daemon ? ' daemon' : ''})>`;
+        case 'coroutine':
+          return `<coroutine object ${o.name}>`;
+        case 'future':
+          return futureRepr(o, r);
+        case 'reader':
+          return '<StreamReader>';
+        case 'writer':
+          return '<StreamWriter>';
+        case 'server':
+          return `<Server sockets=(${o.closed ? '' : o.socks.map((id) => `${ctx.socket(id)},`).join(' ')})>`;
       }
     }
     case 'socket':
@@ -254,7 +336,8 @@ export function repr(v: PyValue, ctx: ReprContext): string {
     case 'type':
       return `<class '${v.name}'>`;
     case 'exception': {
-      const name = className(v.cls, ctx);
+      // A class from a module reprs by its own name: struct.error('…'), IncompleteReadError(…).
+      const name = className(v.cls, ctx).split('.').pop() ?? '';
       return `${name}(${v.args.map(r).join(', ')})`;
     }
     case 'opaque':

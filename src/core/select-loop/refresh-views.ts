@@ -1,4 +1,6 @@
-import { Machine } from '../python/machine.ts';
+import { MAIN_THREAD, Machine } from '../python/machine.ts';
+import { loopRunning, loopWait } from './asyncio-step.ts';
+import type { AsyncTask, EventLoop } from './event-loop.ts';
 import type { Wait } from '../python/frame.ts';
 import { repr } from './py-value.ts';
 import type { PyValue } from './py-value.ts';
@@ -26,6 +28,7 @@ function shown(name: string, v: PyValue): boolean {
 
 /** What the thread's next action waits for: the interpreter tries it and keeps only the answer. */
 export function waitOf(w: LoopWorld, t: LoopThread): Wait | undefined {
+  if (t.id === MAIN_THREAD && loopRunning(w)) return loopWait(w);
   const r = new Machine(w, t.id).run();
   return r.kind === 'blocked' ? r.wait : undefined;
 }
@@ -58,6 +61,25 @@ function selectorView(w: LoopWorld, sel: Selector): Selector {
   return changed ? { ...sel, registry } : sel;
 }
 
+function localsOf(w: LoopWorld, vars: Readonly<Record<string, PyValue>>): Record<string, string> {
+  const ctx = reprContext(w);
+  const locals: Record<string, string> = {};
+  for (const [name, v] of Object.entries(vars)) if (shown(name, v)) locals[name] = repr(v, ctx);
+  return locals;
+}
+
+function taskView(w: LoopWorld, t: AsyncTask): AsyncTask {
+  const f = t.frames[t.frames.length - 1];
+  if (f === undefined) return t;
+  const locals = localsOf(w, f.vars);
+  return sameRecord(t.locals, locals) ? t : { ...t, locals };
+}
+
+function loopView(w: LoopWorld, loop: EventLoop): EventLoop {
+  const tasks = loop.tasks.map((t) => taskView(w, t));
+  return tasks.every((t, i) => t === loop.tasks[i]) ? loop : { ...loop, tasks };
+}
+
 /**
  * Recomputes what the learner sees of each thread and of the selector's data after a step.
  * Unchanged pieces keep their old objects, so a long history shares almost everything.
@@ -65,7 +87,8 @@ function selectorView(w: LoopWorld, sel: Selector): Selector {
 export function refreshViews(w: LoopWorld): LoopWorld {
   const threads = w.threads.map((t) => threadView(w, t));
   const selector = w.selector === undefined ? undefined : selectorView(w, w.selector);
+  const asyncio = w.asyncio === undefined ? undefined : loopView(w, w.asyncio);
   const threadsSame = threads.every((t, i) => t === w.threads[i]);
-  if (threadsSame && selector === w.selector) return w;
-  return { ...w, threads: threadsSame ? w.threads : threads, selector };
+  if (threadsSame && selector === w.selector && asyncio === w.asyncio) return w;
+  return { ...w, threads: threadsSame ? w.threads : threads, selector, asyncio };
 }

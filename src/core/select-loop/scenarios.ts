@@ -17,7 +17,17 @@ export type LoopScenario = {
   readonly sendBuffer?: number;
 };
 
-const SERVERS: readonly ProgramId[] = ['blocking-echo', 'nonblocking-busy', 'selectors-server', 'selectors-server-modify', 'chat-server', 'chat-server-framed'];
+const SERVERS: readonly ProgramId[] = [
+  'blocking-echo',
+  'nonblocking-busy',
+  'selectors-server',
+  'selectors-server-modify',
+  'chat-server',
+  'chat-server-framed',
+  'asyncio-echo-server',
+  'asyncio-chat-server',
+  'asyncio-echo-blocking',
+];
 
 export const SCENARIOS: readonly LoopScenario[] = [
   {

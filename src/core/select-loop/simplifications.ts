@@ -12,11 +12,19 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'interpreter-subset',
-    text: 'Supported: import and from-import of socket, selectors, types, threading, sys, time, struct and errno; assignment (tuples, attributes, subscripts, augmented); if/elif/else, while, for, break, continue, pass, return; def with defaults and keyword arguments; simple classes; try/except/else/finally and raise; with … as; f-strings; comprehensions; slices; int, float, bool, None, str, bytes, list, tuple, dict and set with their common methods. Anything else stops the program before it runs with the line, column and what is supported. Integers are exact up to 2**53; struct formats need a byte-order prefix such as "!".',
+    text: 'Supported: import and from-import of socket, selectors, types, threading, sys, time, struct, errno and asyncio; assignment (tuples, attributes, subscripts, augmented); if/elif/else, while, for, break, continue, pass, return; def with defaults and keyword arguments; async def, await and async with; simple classes; try/except/else/finally and raise; with … as; f-strings; comprehensions; slices; int, float, bool, None, str, bytes, list, tuple, dict and set with their common methods. Anything else stops the program before it runs with the line, column and what is supported. Integers are exact up to 2**53; struct formats need a byte-order prefix such as "!".',
+  },
+  {
+    id: 'asyncio-steps',
+    text: 'asyncio runs as CPython 3.11’s selector event loop does on Linux, and its own work takes steps too. Each turn of the loop is one step for its select() call (timeout 0 when callbacks are already waiting, otherwise until the earliest timer), which puts the ready sockets’ callbacks and the due timers at the end of the ready queue; then each callback that was in the queue at that moment is one step, oldest first. A task’s step runs its lines, one line per step, until it awaits something that is not ready: the await ends that step, and the task goes on from the same line when the loop next runs it. An await that does not have to wait (a line already in the reader’s buffer, drain() below the high-water mark, a coroutine of the program that returns without waiting) goes straight on, as it does in CPython. Callbacks the steps add wait for the next turn.',
+  },
+  {
+    id: 'asyncio-internals',
+    text: 'The loop’s own callbacks are those CPython runs for these programs: _accept_connection (accept() until the queue is empty, each connection made non-blocking), a task for _accept_connection2 (TCP_NODELAY, then connection_made, _add_reader and the transport’s waiter), _read_ready (one recv() of up to 256 KiB), _write_ready, _call_connection_lost, gather’s done callback and, as in CPython 3.11.7 and later, the handler task’s done callback. They count in CPython’s Task-N numbering, so the first handler is Task-4. start_server() needs an async def as its callback and a numeric host; a reader’s buffer has no limit (CPython pauses reading above 128 KiB and raises LimitOverrunError for a line over 64 KiB). asyncio.run() cancels the tasks left when the main task ends and closes the loop, but skips CPython’s shutdown of async generators and the default executor. A task exception nobody retrieved is reported when asyncio.run() ends; CPython reports it when the task is garbage-collected, often sooner. Tracebacks show the program’s own frames, not asyncio’s.',
   },
   {
     id: 'time',
-    text: 'time.sleep() waits in simulated time: when every thread is waiting and the scenario has no input left, the clock jumps to the earliest wake-up. Nothing else takes time.',
+    text: 'time.sleep() and asyncio’s timers (asyncio.sleep()) wait in simulated time: when every thread is waiting and the scenario has no input left, the clock jumps to the earliest wake-up. Nothing else takes time. A time.sleep() inside a coroutine blocks the thread that runs the event loop, so no other task runs and no socket is read until it returns, as in CPython.',
   },
   {
     id: 'network-waits-for-the-program',

@@ -1,4 +1,5 @@
-import { Machine } from '../python/machine.ts';
+import { MAIN_THREAD, Machine } from '../python/machine.ts';
+import { loopRunning, stepEventLoop } from './asyncio-step.ts';
 import { applyInput, peerReaction } from './apply-input.ts';
 import { explainStep } from './explain.ts';
 import type { LoopInput } from './inputs.ts';
@@ -28,7 +29,7 @@ function nextRunnable(w: LoopWorld): LoopThread | undefined {
 /** The earliest time a sleeping thread wakes, when every thread waits. */
 function nextWakeUp(w: LoopWorld): number | undefined {
   if (!w.threads.every((t) => t.wait !== undefined)) return undefined;
-  const times = w.threads.flatMap((t) => (t.wait?.call === 'sleep' ? [t.wait.until] : []));
+  const times = w.threads.flatMap((t) => (t.wait?.call === 'sleep' ? [t.wait.until] : t.wait?.call === 'select' && t.wait.until !== undefined ? [t.wait.until] : []));
   return times.length === 0 ? undefined : Math.min(...times);
 }
 
@@ -55,11 +56,16 @@ export function stepLoop(w: LoopWorld, injected?: LoopInput): LoopWorld {
     }
     const wake = nextWakeUp(w);
     if (wake !== undefined) {
-      return finish(w, { ...w, clock: wake }, { kind: 'clock', explanation: `Time passes: ${((wake - w.clock) / 1e6).toFixed(3)} s later a sleeping thread wakes up.` });
+      const who = w.threads.some((t) => t.wait?.call === 'sleep' && t.wait.until === wake) ? 'a sleeping thread wakes up' : 'the event loop’s earliest timer is due';
+      return finish(w, { ...w, clock: wake }, { kind: 'clock', explanation: `Time passes: ${((wake - w.clock) / 1e6).toFixed(3)} s later ${who}.` });
     }
   }
   const t = nextRunnable(w);
   if (t === undefined) return w;
+  if (t.id === MAIN_THREAD && loopRunning(w)) {
+    const s = stepEventLoop(w, t);
+    return s === undefined ? w : finish(w, { ...s.world, lastThread: t.id }, s.event);
+  }
   const r = new Machine(w, t.id).run();
   if (r.kind === 'blocked') return w;
   const explanation = explainStep(w, r.world, t, r.line, r.calls, r.note);

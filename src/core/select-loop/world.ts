@@ -9,6 +9,7 @@ import type { Program } from './program.ts';
 import type { HeapObj, Vars } from './py-value.ts';
 import { scenarioById } from './scenarios.ts';
 import type { Selector } from './selector.ts';
+import type { EventLoop } from './event-loop.ts';
 import { refreshViews } from './refresh-views.ts';
 
 /** The ids of the course's programs; an edited program keeps the id of the one it started from. */
@@ -32,8 +33,11 @@ export type LoopThread = {
 };
 
 export type LoopEvent = {
-  readonly kind: 'start' | 'line' | 'network' | 'injected' | 'clock';
+  /** loop: asyncio's event loop did its own work (a select() call, or one of its callbacks). */
+  readonly kind: 'start' | 'line' | 'network' | 'injected' | 'clock' | 'loop';
   readonly thread?: string;
+  /** The asyncio task whose line ran (thread is the one running the loop). */
+  readonly task?: string;
   readonly line?: number;
   readonly input?: LoopInput;
   /** What the line asked of the simulated OS, in order, with results. */
@@ -67,6 +71,8 @@ export type LoopWorld = {
   readonly kernel: Kernel;
   /** undefined for programs that never create a selector. */
   readonly selector: Selector | undefined;
+  /** asyncio's event loop, from asyncio.run() on; undefined for programs that never start one. */
+  readonly asyncio: EventLoop | undefined;
   readonly globals: Vars;
   /** Lists, dicts, namespaces, locks, threads … by reference. */
   readonly heap: Heap<HeapObj>;
@@ -118,6 +124,7 @@ export function createLoop(program: Program, scenarioId: string, options: LoopOp
     threads: [main],
     kernel: createKernel(options.sendBuffer ?? scenario.sendBuffer),
     selector: undefined,
+    asyncio: undefined,
     globals: { __name__: { type: 'str', value: '__main__' } },
     heap: emptyHeap(),
     stdin: [],

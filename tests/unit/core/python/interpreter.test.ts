@@ -120,12 +120,15 @@ describe('errors a learner sees', () => {
     ['if True:\n    break\n', 2, "'break' outside loop"],
     ['def f():\n    continue\n', 2, "'continue' not properly in loop"],
     ['return 1\n', 1, "'return' outside function"],
+    ['x = await f()\n', 1, "'await' outside function"],
+    ['def f():\n    await g()\n', 2, "'await' outside async function"],
+    ['def f():\n    async with g():\n        pass\n', 2, "'async with' outside async function"],
   ])('refuses what CPython refuses to compile: %s', (text, line, message) => {
     expect(problem(text)).toMatchObject({ kind: 'syntax', line, message });
   });
 
   it.each([
-    ['async def f():\n    pass\n', 1, 'async def'],
+    ['async def f():\n    async for x in y:\n        pass\n', 2, 'async for'],
     ['def f():\n    yield 1\n', 2, "'yield'"],
     ['@staticmethod\ndef f():\n    pass\n', 1, 'decorator'],
     ['x = 1 < 2 < 3\n', 1, 'chained comparison'],

@@ -75,8 +75,9 @@ describe.each(PROGRAMS)('$id: the source is plausible Python 3', (program) => {
     }
     for (const n of seen) expect(steps.has(n)).toBe(true);
     const unreached = [...steps].filter((n) => !seen.has(n)).map((n) => src[n - 1]?.trim());
-    // A loop's `break` after the peer closes needs an injected close, and broadcast's failure branch a send that fails mid-broadcast.
-    for (const text of unreached) expect(['break', 'except OSError:', 'clients.remove(client)']).toContain(text);
+    // A loop's `break` after the peer closes needs an injected close, and broadcast's failure branch a send (or an
+    // asyncio drain()) that fails mid-broadcast, which only an input injected between two steps can arrange.
+    for (const text of unreached) expect(['break', 'except OSError:', 'clients.remove(client)', 'except ConnectionError:', 'pass']).toContain(text);
   });
 });
 
