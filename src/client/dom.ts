@@ -34,3 +34,8 @@ export function hydrateWhenVisible(root: HTMLElement, load: () => Promise<void>,
   );
   observer.observe(root);
 }
+
+/** Text whose `backticked` parts are code (how the core's sentences mark Python), as nodes to append. */
+export function withCode(text: string): Node[] {
+  return text.split('`').map((piece, i) => (i % 2 === 1 ? element('code', piece) : document.createTextNode(piece)));
+}

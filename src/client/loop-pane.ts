@@ -57,7 +57,8 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
   );
   const details = element('details', undefined, 'loop-details');
   details.open = !compact;
-  details.append(element('summary', 'Threads, selector, kernel sockets and clients'));
+  const summary = element('summary', 'Threads, kernel sockets and clients');
+  details.append(summary);
   const state = element('div', undefined, 'loop-state-box');
   details.append(state);
   side.append(pictureBox, details);
@@ -198,6 +199,8 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
   return {
     root,
     render(world, reducedMotion) {
+      // Name only what the tables below hold: a program without a selector has no registry to show.
+      summary.textContent = world.selector === undefined ? 'Threads, kernel sockets and clients' : 'Threads, selector, kernel sockets and clients';
       markLines(world);
       loopPicture(picture, world, reducedMotion);
       renderState(world);

@@ -11,7 +11,7 @@ import {
   type ProgramId,
 } from '../core/select-loop/index.ts';
 import type { SocketEvent } from '../protocol/events.ts';
-import { element, part } from './dom.ts';
+import { element, part, withCode } from './dom.ts';
 import { bindCopyLink, learnerActed, updateQuery } from './permalink.ts';
 import {
   buildComparison,
@@ -140,7 +140,7 @@ export async function mountLoopStepper(root: HTMLElement): Promise<void> {
         run?.stop.reason === 'step-cap' && cursor === worlds.length - 1
           ? ` The run stops here: the stepper runs at most ${run.stop.steps.toLocaleString('en')} steps, and this program never settled into waiting for the network.`
           : '';
-      explain.textContent = waitingForSandbox() ? WAITING : `Step ${cursor}${where} — ${world.event.explanation}${capped}`;
+      explain.replaceChildren(...withCode(waitingForSandbox() ? WAITING : `Step ${cursor}${where} — ${world.event.explanation}${capped}`));
       if (feedback !== undefined) explain.prepend(feedback);
       fillInjectMenu(world);
     }
@@ -153,7 +153,9 @@ export async function mountLoopStepper(root: HTMLElement): Promise<void> {
     if (prediction === undefined) return false;
     const source = specProgram(spec).source;
     predictPanel.hidden = false;
-    predictPanel.replaceChildren(element('p', prediction.question, 'stepper-question'));
+    const question = element('p', undefined, 'stepper-question');
+    question.append(...withCode(prediction.question));
+    predictPanel.replaceChildren(question);
     const choices = element('div', undefined, 'stepper-choices');
     for (const line of prediction.choices) {
       const button = element('button', `line ${line}: ${(source[line - 1] ?? '').trim()}`, 'lab-button');
@@ -168,7 +170,8 @@ export async function mountLoopStepper(root: HTMLElement): Promise<void> {
         predictPanel.hidden = true;
         cursor = Math.min(cursor + 1, length() - 1);
         render();
-        explain.append(` ${prediction.explanation}`);
+        // The step's own explanation is already shown; add only where the thread went, which is what was asked.
+        explain.append(' ', ...withCode(`So ${prediction.thread} goes on with line ${prediction.answer}, \`${(source[prediction.answer - 1] ?? '').trim()}\`.`));
         controls.refresh();
         part<HTMLButtonElement>(root, 'forward', '.stepper-controls').focus();
       });
@@ -228,6 +231,9 @@ export async function mountLoopStepper(root: HTMLElement): Promise<void> {
   });
   liveBox?.addEventListener('change', () => {
     scenarioSelect.disabled = live();
+    // A run driven by the sandbox's real traffic cannot be replayed from an address, so it offers no link.
+    link.disabled = live();
+    link.title = live() ? 'A run driven by your sandbox cannot be shared as a link; untick “Drive it from my sandbox” to link a scenario.' : '';
     if (injectBox !== null) injectBox.hidden = live();
     description.textContent = live()
       ? 'Driven by your sandbox: each connection, line and Ctrl-D from the terminal on this page becomes this loop’s network input.'
