@@ -19,8 +19,10 @@ const WIDTH = 640;
 const HEIGHT = 600;
 const NODE_W = 140;
 const NODE_H = 36;
-/** Badge radius, in the drawing's units: its letter is as large as a state's name. */
-const BADGE_R = 12;
+/** Badge radius, in the drawing's units: its letter is larger than a state's name, to be read on a phone. */
+const BADGE_R = 15;
+/** A badge's centre sits a little above its box's top edge, clear of the state's name. */
+const BADGE_Y = -5;
 
 const POSITIONS: Record<TcpState, { x: number; y: number }> = {
   CLOSED: { x: 320, y: 30 },
@@ -35,6 +37,9 @@ const POSITIONS: Record<TcpState, { x: number; y: number }> = {
   'LAST-ACK': { x: 520, y: 480 },
   'TIME-WAIT': { x: 320, y: 570 },
 };
+
+/** Room above the drawing for a badge on the top box's upper edge. */
+const TOP = Math.max(0, BADGE_R - BADGE_Y - (POSITIONS.CLOSED.y - NODE_H / 2)) + 2;
 
 type Point = { x: number; y: number };
 
@@ -76,7 +81,7 @@ export function stateDiagram(
   model: StateDiagramModel,
   reducedMotion: boolean,
 ): void {
-  svg.attr('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
+  svg.attr('viewBox', `0 ${-TOP} ${WIDTH} ${HEIGHT + TOP}`);
   const uid = svg.attr('data-uid');
   svg
     .selectAll('defs')
@@ -153,7 +158,7 @@ export function stateDiagram(
     .attr('x', NODE_W / 2)
     .attr('y', NODE_H / 2 + 4)
     .text((state) => state);
-  // Who is in a state: a lettered disc on the box's top edge, as large as the state's own name.
+  // Who is in a state: a lettered disc on the box's top edge.
   const badges = nodes
     .select('.fsm-badges')
     .selectAll<SVGGElement, string>('g.fsm-badge')
@@ -161,11 +166,11 @@ export function stateDiagram(
     .join((enter) => {
       const g = enter.append('g');
       g.append('circle').attr('r', BADGE_R);
-      g.append('text').attr('text-anchor', 'middle').attr('y', 6);
+      g.append('text').attr('text-anchor', 'middle').attr('y', 7);
       return g;
     })
     .attr('class', (badge) => `fsm-badge fsm-badge-${badge === 'C' ? 'client' : 'server'}`)
-    .attr('transform', (_badge, i) => `translate(${NODE_W - BADGE_R - 4 - i * (2 * BADGE_R + 4)},0)`);
+    .attr('transform', (_badge, i) => `translate(${NODE_W - BADGE_R - 4 - i * (2 * BADGE_R + 4)},${BADGE_Y})`);
   badges.select('text').text((badge) => badge);
 }
 
