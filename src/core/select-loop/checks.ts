@@ -13,7 +13,9 @@ import type { LoopWorld } from './world.ts';
  * can do nothing more without one (every thread waits, or a loop that never blocks has spun), so the
  * world just before each input is the moment the server has had every chance to answer. At each
  * deadline, and at the end of the run, every client that is still connected and reads normally must
- * have received everything owed to it: an echo server owes a client every byte it sent; a chat server
+ * have received everything owed to it: an echo server owes a client every byte it sent (at a deadline,
+ * every whole line — a server that echoes line by line may hold a line's start until its newline
+ * comes — and at the end, every byte); a chat server
  * owes a member every whole line the others completed while it was a member, in the order the lines
  * were completed. A slow reader is judged only at the end, after it has read.
  *
@@ -117,7 +119,11 @@ export type CheckResult = {
   readonly steps: number;
 };
 
-type Owed = { readonly client: string; readonly owed: string };
+/** `owed`: what the client may be sent by now; `due`: the part of it that must have arrived. */
+type Owed = { readonly client: string; readonly owed: string; readonly due: string };
+
+/** Up to and including the last newline: the whole lines of `bytes`. */
+const wholeLines = (bytes: string) => bytes.slice(0, bytes.lastIndexOf('\n') + 1);
 
 /** Lines completed by each sender so far, in the order they were completed, with who could hear them. */
 type ChatLog = { readonly lines: { readonly from: string; readonly text: string }[]; readonly partial: Map<string, string>; readonly members: Set<string> };
@@ -127,10 +133,13 @@ function peersOf(world: LoopWorld) {
 }
 
 /** Who is owed what at this world. `log` is the chat so far (updated by the caller as inputs arrive). */
-function owedAt(world: LoopWorld, suite: CheckSuite, log: ChatLog, heard: Map<string, string>): Owed[] {
+function owedAt(world: LoopWorld, suite: CheckSuite, log: ChatLog, heard: Map<string, string>, end: boolean): Owed[] {
   return peersOf(world)
     .filter((peer) => peer.state !== 'refused' && peer.state !== 'connecting')
-    .map((peer) => ({ client: peer.name, owed: suite === 'echo' ? peer.sent : (heard.get(peer.name) ?? '') }));
+    .map((peer) => {
+      const owed = suite === 'echo' ? peer.sent : (heard.get(peer.name) ?? '');
+      return { client: peer.name, owed, due: suite === 'echo' && !end ? wholeLines(owed) : owed };
+    });
 }
 
 /** Updates the chat log with what each peer has sent since `before`, at the input that `after` applied. */
@@ -233,7 +242,7 @@ export function judge(check: Check, run: LoopRun): CheckResult {
       deadline = i;
       break;
     }
-    for (const { client, owed } of owedAt(world, check.suite, log, heard)) {
+    for (const { client, owed, due } of owedAt(world, check.suite, log, heard, end)) {
       const peer = peersOf(world).find((p) => p.name === client);
       if (peer === undefined || peer.state === 'reset') continue;
       if (!end && slow(world, client)) continue;
@@ -244,12 +253,12 @@ export function judge(check: Check, run: LoopRun): CheckResult {
         deadline = i;
         break;
       }
-      if (peer.received.length < owed.length) {
+      if (peer.received.length < due.length) {
         finding = {
           kind: 'unanswered',
           client,
-          owed,
-          missing: owed.slice(peer.received.length),
+          owed: due,
+          missing: due.slice(peer.received.length),
           deadline: i,
           before: next?.event.input,
           threads: threadsAt(world),
@@ -262,7 +271,7 @@ export function judge(check: Check, run: LoopRun): CheckResult {
   }
   // Costs cover the whole run, whatever the oracle found first.
   follow(worlds.length - 1);
-  const owedBytes = owedAt(worlds[worlds.length - 1] as LoopWorld, check.suite, log, heard).reduce((sum, item) => sum + item.owed.length, 0);
+  const owedBytes = owedAt(worlds[worlds.length - 1] as LoopWorld, check.suite, log, heard, true).reduce((sum, item) => sum + item.owed.length, 0);
   const crash = finding === undefined ? undefined : firstCrash(worlds, deadline);
   return {
     check,
@@ -299,4 +308,7 @@ export const TESTABLE: Readonly<Record<string, { readonly suite: CheckSuite; rea
   'selectors-server-modify': { suite: 'echo', reference: 'selectors-server-modify' },
   'chat-server': { suite: 'chat', reference: 'chat-server-framed' },
   'chat-server-framed': { suite: 'chat', reference: 'chat-server-framed' },
+  'asyncio-echo-server': { suite: 'echo', reference: 'asyncio-echo-server' },
+  'asyncio-echo-blocking': { suite: 'echo', reference: 'asyncio-echo-server' },
+  'asyncio-chat-server': { suite: 'chat', reference: 'asyncio-chat-server' },
 };

@@ -76,6 +76,8 @@ describe('Test my server: the reference programs', () => {
   it.each([
     ['selectors-server-modify', 'echo'],
     ['chat-server-framed', 'chat'],
+    ['asyncio-echo-server', 'echo'],
+    ['asyncio-chat-server', 'chat'],
   ] as const)('%s passes every %s check', (id, suite) => {
     expect(Object.keys(failing(programById(id), suite))).toEqual([]);
   });
@@ -112,6 +114,12 @@ describe('Test my server: broken programs fail exactly the checks they should, a
     expect(large.crash).toMatchObject({ thread: 'MainThread', type: 'BlockingIOError' });
     expect(large.step).toBe(large.crash!.step);
     expect(worldAt(program, large).tracebacks).toHaveLength(1);
+  });
+
+  it('the asyncio server with one blocking call freezes every client', () => {
+    const failed = failing(programById('asyncio-echo-blocking'), 'echo');
+    expect(Object.keys(failed).sort()).toEqual(['echo-abrupt', 'echo-large', 'echo-order', 'echo-pieces', 'echo-slow']);
+    expect(failed['echo-order']!.finding).toMatchObject({ kind: 'unanswered', client: 'A' });
   });
 
   it('the selectors server that watches EVENT_WRITE all the time spins beside a slow reader', () => {
