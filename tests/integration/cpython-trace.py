@@ -10,6 +10,7 @@ import selectors
 import socket
 import sys
 import threading
+import time
 
 _out = sys.stderr
 _lock = threading.Lock()
@@ -113,5 +114,17 @@ class TracedSelector(selectors.DefaultSelector):
 
 
 selectors.DefaultSelector = TracedSelector
+_sleep = time.sleep
+
+
+def traced_sleep(seconds):
+    log("sleep", None, "start")
+    try:
+        _sleep(seconds)
+    finally:
+        log("sleep", None, "end")
+
+
+time.sleep = traced_sleep
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")

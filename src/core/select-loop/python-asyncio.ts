@@ -603,15 +603,14 @@ function runMain(m: Machine, args: readonly PyValue[], resume: number | undefine
     setLoop(m, { ...loopOf(m), state: 'running', shutdown: true });
     throw new PartialCall(2);
   }
-  const main = loop.tasks.length === 0 ? mainFuture(m, loop) : undefined;
+  const main = mainFuture(m, loop);
+  // asyncio.run() itself retrieves the main task's outcome, so it is never reported as unretrieved.
+  if (main !== undefined) patch(m, main, 'future', { retrieved: true });
   closeLoop(m);
   if (main === undefined) return NONE;
   const f = obj(m, main, 'future');
   if (f.state === 'cancelled') throw new PyError(cancelledError());
-  if (f.exc !== undefined) {
-    m.setHeap(main, { ...f, retrieved: true });
-    throw new PyError(f.exc, [here(m), ...f.tb]);
-  }
+  if (f.exc !== undefined) throw new PyError(f.exc, [here(m), ...f.tb]);
   return f.result;
 }
 
