@@ -1,5 +1,7 @@
 import { addressText, type Program, bytesLiteral, type LoopWorld, waitText } from '../core/select-loop/index.ts';
 import { loopPicture, mountLoopPicture } from '../viz/loop-picture.ts';
+import { handleText, taskWaitText } from '../core/select-loop/explain-asyncio.ts';
+import type { EventLoop } from '../core/select-loop/event-loop.ts';
 import { element } from './dom.ts';
 
 /**
@@ -9,9 +11,10 @@ import { element } from './dom.ts';
  */
 export type LoopPane = { render: (world: LoopWorld, reducedMotion: boolean) => void; root: HTMLElement };
 
-function table(caption: string, head: string[], rows: string[][], empty: string): HTMLElement {
+function table(caption: string, head: string[], rows: string[][], empty: string, name?: string): HTMLElement {
   const wrap = element('div', undefined, 'loop-table-wrap');
   const tableElement = element('table', undefined, 'loop-state');
+  if (name !== undefined) tableElement.dataset.table = name;
   tableElement.createCaption().textContent = caption;
   if (rows.length === 0) {
     wrap.append(tableElement, element('p', empty, 'loop-empty'));
@@ -30,6 +33,51 @@ function table(caption: string, head: string[], rows: string[][], empty: string)
 }
 
 /** `edited`: the program is the learner's own edit of the lesson's, and the pane says so. */
+/** asyncio's loop as the tables show it: tasks and what each awaits, the ready queue, timers and transports. */
+function asyncioTables(loop: EventLoop): HTMLElement[] {
+  const tasks = table(
+    'Tasks',
+    ['task', 'coroutine', 'line', 'state', 'awaiting'],
+    loop.tasks.map((task) => [
+      task.name,
+      task.coro,
+      task.line === undefined ? '—' : String(task.line),
+      task.id === loop.current ? 'running' : task.state,
+      task.awaiting === undefined ? '—' : taskWaitText(task.awaiting),
+    ]),
+    'No tasks.',
+    'tasks',
+  );
+  const ready = table(
+    'Ready queue (loop._ready)',
+    ['#', 'callback', 'runs'],
+    loop.ready.map((handle, i) => [String(i + 1), handleText(loop, handle), i < loop.ntodo ? 'this iteration' : 'next iteration']),
+    loop.ntodo === 0 ? 'Empty: the next step calls select().' : 'Empty.',
+    'ready',
+  );
+  const parts = [tasks, ready];
+  if (loop.timers.length > 0) parts.push(table('Timers (loop._scheduled)', ['when', 'callback'], loop.timers.map((timer) => [`${(timer.when / 1e6).toFixed(3)} s`, handleText(loop, timer.handle)]), '', 'timers'));
+  const open = loop.transports.filter((transport) => !transport.lost);
+  if (open.length > 0) {
+    parts.push(
+      table(
+        'Transports',
+        ['fd', 'peer', 'write buffer', 'state'],
+        open.map((transport) => [
+          String(transport.fd),
+          addressText(transport.peer),
+          transport.buffer === '' ? "b''" : bytesLiteral(transport.buffer),
+          transport.connLost ? 'connection lost' : transport.closing ? 'closing' : 'open',
+        ]),
+        '',
+        'transports',
+      ),
+    );
+  }
+  parts.push(element('p', `The loop has called select() ${loop.iterations} time${loop.iterations === 1 ? '' : 's'}.`, 'loop-select'));
+  return parts;
+}
+
 export function createLoopPane(program: Program, compact: boolean, edited = false): LoopPane {
   const title = edited ? `${program.title} (your edit)` : program.title;
   const root = element('section', undefined, 'loop-pane');
@@ -72,9 +120,24 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
       item.querySelectorAll('.loop-badge').forEach((badge) => badge.remove());
     }
     if (world.event.line !== undefined) lines[world.event.line - 1]?.classList.add('just-ran');
+    // Under asyncio the main thread runs the loop; the lines worth marking are each task's.
+    const tasks = world.asyncio?.tasks.filter((task) => task.line !== undefined && task.internal === undefined) ?? [];
+    // Several tasks often wait on the same line (each client's handler at its readline()): one badge names them all.
+    const byLine = new Map<number, typeof tasks>();
+    for (const task of tasks) byLine.set(task.line ?? 0, [...(byLine.get(task.line ?? 0) ?? []), task]);
+    for (const [line, here] of byLine) {
+      const item = lines[line - 1];
+      if (item === undefined || world.exited) continue;
+      const running = here.some((task) => task.state !== 'waiting');
+      item.classList.add(running ? 'is-current' : 'is-blocked');
+      item.setAttribute('aria-current', 'step');
+      const badge = element('span', here.map((task) => task.name).join(', '), 'loop-badge');
+      badge.title = here.map((task) => `${task.name}: ${task.awaiting === undefined ? 'runs next' : taskWaitText(task.awaiting)}`).join('\n');
+      item.append(badge);
+    }
     for (const thread of world.threads) {
       const item = lines[thread.line - 1];
-      if (item === undefined || world.exited) continue;
+      if (item === undefined || world.exited || (tasks.length > 0 && thread.wait?.call === 'select')) continue;
       item.classList.add(thread.wait === undefined ? 'is-current' : 'is-blocked');
       item.setAttribute('aria-current', 'step');
       const badge = element(
@@ -109,6 +172,7 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
         'No threads.',
       ),
     );
+    if (world.asyncio !== undefined) parts.push(...asyncioTables(world.asyncio));
     if (world.selector !== undefined) {
       parts.push(
         table(
@@ -151,7 +215,9 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
               ? `${socket.blocking ? 'blocking' : 'non-blocking'}${socket.closed ? ', closed' : ''}`
               : socket.kind,
             socket.kind === 'connected'
-              ? `↔ ${socket.peerName} ${addressText(socket.peer)}`
+              ? socket.pair !== undefined
+                ? `socketpair ↔ fd ${world.kernel.sockets.find((other) => other.id === socket.pair)?.fd ?? '?'}`
+                : `↔ ${socket.peerName} ${addressText(socket.peer)}`
               : socket.local === undefined
                 ? ''
                 : addressText(socket.local),
@@ -200,7 +266,12 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
     root,
     render(world, reducedMotion) {
       // Name only what the tables below hold: a program without a selector has no registry to show.
-      summary.textContent = world.selector === undefined ? 'Threads, kernel sockets and clients' : 'Threads, selector, kernel sockets and clients';
+      summary.textContent =
+        world.asyncio !== undefined
+          ? 'Tasks, ready queue, selector, kernel sockets and clients'
+          : world.selector === undefined
+            ? 'Threads, kernel sockets and clients'
+            : 'Threads, selector, kernel sockets and clients';
       markLines(world);
       loopPicture(picture, world, reducedMotion);
       renderState(world);
