@@ -1337,7 +1337,7 @@ const MAX_DEPTH = 200;
 
 const TYPE_NAMES = new Set(['int', 'str', 'bytes', 'bool', 'float', 'list', 'tuple', 'dict', 'set', 'bytearray', 'object', 'type']);
 
-export const MODULES: ReadonlySet<string> = new Set(['socket', 'selectors', 'types', 'threading', 'sys', 'time', 'struct', 'errno', 'asyncio']);
+export const MODULES: ReadonlySet<string> = new Set(['socket', 'selectors', 'types', 'threading', 'sys', 'time', 'struct', 'errno', 'asyncio', 'uring']);
 
 function identical(a: PyValue, b: PyValue): boolean {
   if (a.type !== b.type) return false;
