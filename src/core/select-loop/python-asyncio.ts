@@ -8,6 +8,7 @@ import { callAt, callSoon, patchTask, patchTransport, taskById, transportOf } fr
 import type { KernelError } from './kernel.ts';
 import { acceptConnection, bindSocket, closeOtherFd, closeSocket, connected, findSocket, listenSocket, openOtherFd, openPair, openSocket, portInUse, receive, setBlocking, transmit } from './kernel.ts';
 import type { HeapObj, PyValue, Vars } from './py-value.ts';
+import { ERROR_CLASS } from './python-socket.ts';
 import { NONE, bool, bytes, int, opaque, str, tuple } from './py-value.ts';
 import { EMPTY_SELECTOR, EVENT_READ, EVENT_WRITE, maskNames, register, registrationOf, unregister } from './selector.ts';
 import type { LoopWorld } from './world.ts';
@@ -467,16 +468,6 @@ function unwatch(m: Machine, sock: number, event: number): void {
 }
 
 // ---- the kernel calls the loop makes ------------------------------------------------------------
-
-const ERROR_CLASS: Readonly<Record<KernelError, string>> = {
-  ECONNRESET: 'ConnectionResetError',
-  EPIPE: 'BrokenPipeError',
-  ENOTCONN: 'OSError',
-  EADDRINUSE: 'OSError',
-  ECONNREFUSED: 'ConnectionRefusedError',
-  EBADF: 'OSError',
-  EINVAL: 'OSError',
-};
 
 function errnoValue(errno: KernelError): PyValue {
   return osError(ERROR_CLASS[errno], errno);

@@ -33,13 +33,17 @@ export function waitOf(w: LoopWorld, t: LoopThread): Wait | undefined {
   return r.kind === 'blocked' ? r.wait : undefined;
 }
 
-function threadView(w: LoopWorld, t: LoopThread): LoopThread {
-  const wait = waitOf(w, t);
-  const f = t.frames[t.frames.length - 1];
-  const vars = f === undefined || f.code === undefined ? w.globals : f.vars;
+function localsOf(w: LoopWorld, vars: Readonly<Record<string, PyValue>>): Record<string, string> {
   const ctx = reprContext(w);
   const locals: Record<string, string> = {};
   for (const [name, v] of Object.entries(vars)) if (shown(name, v)) locals[name] = repr(v, ctx);
+  return locals;
+}
+
+function threadView(w: LoopWorld, t: LoopThread): LoopThread {
+  const wait = waitOf(w, t);
+  const f = t.frames[t.frames.length - 1];
+  const locals = localsOf(w, f === undefined || f.code === undefined ? w.globals : f.vars);
   const stack = t.frames.map((x) => x.fn);
   const line = f?.line ?? t.line;
   if (sameWait(t.wait, wait) && t.line === line && sameRecord(t.locals, locals) && sameList(t.stack, stack)) return t;
@@ -59,13 +63,6 @@ function selectorView(w: LoopWorld, sel: Selector): Selector {
     return { ...r, dataView };
   });
   return changed ? { ...sel, registry } : sel;
-}
-
-function localsOf(w: LoopWorld, vars: Readonly<Record<string, PyValue>>): Record<string, string> {
-  const ctx = reprContext(w);
-  const locals: Record<string, string> = {};
-  for (const [name, v] of Object.entries(vars)) if (shown(name, v)) locals[name] = repr(v, ctx);
-  return locals;
 }
 
 function taskView(w: LoopWorld, t: AsyncTask): AsyncTask {
