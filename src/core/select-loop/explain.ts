@@ -162,7 +162,7 @@ export function waitText(w: LoopWorld, wait: Wait): string {
     case 'connect':
       return `connect() on fd ${wait.fd}: the handshake has not finished`;
     case 'select':
-      return `select(): none of fds ${wait.fds.join(', ')} is ready`;
+      return `select(): none of fds ${wait.fds.join(', ')} is ready${wait.until === undefined ? '' : `; it times out at ${(wait.until / 1e6).toFixed(3)} s for the earliest timer`}`;
     case 'input':
       return `input(${JSON.stringify(wait.prompt)}): waiting for the user to type a line`;
     case 'lock':

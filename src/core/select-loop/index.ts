@@ -38,5 +38,7 @@ export type { PyValue, Vars, HeapObj } from './py-value.ts';
 export { bytesLiteral, strLiteral } from './py-value.ts';
 export type { SourceProblem } from '../python/ast.ts';
 export { SUPPORTED } from '../python/parse.ts';
+export type { EventLoop, AsyncTask, TaskState, TaskWait, LoopHandle, LoopTimer, Transport, InternalCoro, AwaitOp, FutureCallback } from './event-loop.ts';
+export { handleText, timerText, taskWaitText } from './explain-asyncio.ts';
 export type { Simplification } from './simplifications.ts';
 export { SIMPLIFICATIONS } from './simplifications.ts';
