@@ -44,11 +44,34 @@ export function bytesFromPreview(preview: string, bytes: number): string {
   return known + PREVIEW_PLACEHOLDER.repeat(bytes - known.length);
 }
 
-/** Inputs for a list of sandbox events, in order: connect, send, and one close per socket (at its shutdown or close, whichever comes first). */
+/**
+ * Inputs for a list of sandbox events, in order: connect, send, and one close per socket (at its
+ * shutdown or close, whichever comes first). The terminal's clients are followed by their own
+ * events. A client from outside the browser (nc in a real shell) has no events of its own: it is
+ * seen through the sandbox socket that accepted it, whose remote address is no terminal client's —
+ * its reads are what that client sent, and the peer's FIN is its close. It is named by its address.
+ */
 export function fromSandbox(events: readonly SocketEvent[]): LoopInput[] {
   const out: LoopInput[] = [];
   const open = new Set<string>();
+  const terminalAddresses = new Set(events.flatMap((e) => (e.origin === 'terminal' && e.role === 'client' && e.local !== undefined ? [e.local] : [])));
+  /** Accepted sandbox socket → the outside client's name (its address). */
+  const outside = new Map<string, string>();
   for (const e of events) {
+    if (e.origin === 'sandbox' && e.role === 'server') {
+      if (e.kind === 'accept' && e.remote !== undefined && !terminalAddresses.has(e.remote) && e.remote.length <= 16) {
+        outside.set(e.socket, e.remote);
+        out.push({ kind: 'connect', client: e.remote });
+      }
+      const client = outside.get(e.socket);
+      if (client === undefined) continue;
+      if (e.kind === 'read' && (e.bytes ?? 0) > 0) out.push({ kind: 'send', client, data: bytesFromPreview(e.preview ?? '', e.bytes ?? 0) });
+      else if (e.kind === 'fin' || e.kind === 'close') {
+        outside.delete(e.socket);
+        out.push({ kind: 'close', client });
+      }
+      continue;
+    }
     if (e.origin !== 'terminal' || e.role !== 'client') continue;
     if (e.kind === 'connect' && !open.has(e.socket)) {
       open.add(e.socket);

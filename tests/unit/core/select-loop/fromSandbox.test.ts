@@ -57,6 +57,28 @@ describe('sandbox events to simulator inputs', () => {
     ]);
   });
 
+  it('follows a client from outside the browser through the sandbox socket that accepted it', () => {
+    const events: SocketEvent[] = [
+      ev('connect', 's3'),
+      ev('accept', 's4', { role: 'server', origin: 'sandbox', local: '127.0.0.1:4000', remote: '127.0.0.1:50001' }),
+      ev('connected', 's3', { local: '127.0.0.1:50001', remote: '127.0.0.1:4000' }),
+      ev('accept', 's6', { role: 'server', origin: 'sandbox', local: '127.0.0.1:4000', remote: '127.0.0.1:41234' }),
+      ev('read', 's6', { role: 'server', origin: 'sandbox', bytes: 3, preview: 'yo\\n' }),
+      ev('write', 's6', { role: 'server', origin: 'sandbox', bytes: 3, preview: 'yo\\n' }),
+      ev('write', 's3', { bytes: 3, preview: 'hi\\n' }),
+      ev('read', 's4', { role: 'server', origin: 'sandbox', bytes: 3, preview: 'hi\\n' }),
+      ev('fin', 's6', { role: 'server', origin: 'sandbox' }),
+      ev('close', 's6', { role: 'server', origin: 'sandbox' }),
+    ];
+    expect(fromSandbox(events)).toEqual([
+      { kind: 'connect', client: 's3' },
+      { kind: 'connect', client: '127.0.0.1:41234' },
+      { kind: 'send', client: '127.0.0.1:41234', data: 'yo\n' },
+      { kind: 'send', client: 's3', data: 'hi\n' },
+      { kind: 'close', client: '127.0.0.1:41234' },
+    ]);
+  });
+
   it('drives the selectors server simulation with the learner’s real traffic', () => {
     const schedule = fromSandbox([
       ev('connect', 's3'),
