@@ -13,6 +13,8 @@ import selectorsClient from '../../content/programs/selectors_client.py?raw';
 import selectorsServer from '../../content/programs/selectors_server.py?raw';
 import selectorsServerModify from '../../content/programs/selectors_server_modify.py?raw';
 import selectorsServerNotes from '../../content/programs/selectors_server.notes.json';
+import timeoutClient from '../../content/programs/timeout_client.py?raw';
+import dualstackServer from '../../content/programs/dualstack_server.py?raw';
 
 /** The course's programs, loaded from their .py files: the text the learner reads is the text that runs. */
 const TEXTS: Readonly<Record<string, string>> = {
@@ -29,6 +31,8 @@ const TEXTS: Readonly<Record<string, string>> = {
   'asyncio_echo_server.py': asyncioEchoServer,
   'asyncio_chat_server.py': asyncioChatServer,
   'asyncio_echo_blocking.py': asyncioEchoBlocking,
+  'timeout_client.py': timeoutClient,
+  'dualstack_server.py': dualstackServer,
 };
 
 const NOTES: Readonly<Record<string, Readonly<Record<string, string>>>> = {

@@ -829,7 +829,7 @@ function timeFunction(m: Machine, name: string, args: readonly PyValue[], resume
 }
 
 const MODULE_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
-  socket: ['socket', 'socketpair', 'create_connection', 'create_server'],
+  socket: ['socket', 'socketpair', 'create_connection', 'create_server', 'has_dualstack_ipv6', 'getdefaulttimeout', 'setdefaulttimeout'],
   selectors: ['DefaultSelector', 'EpollSelector', 'SelectSelector', 'PollSelector'],
   types: ['SimpleNamespace'],
   threading: ['Thread', 'Lock', 'RLock', 'current_thread', 'active_count'],

@@ -67,7 +67,8 @@ export type TracebackEntry = { readonly file: string; readonly line: number; rea
 
 /** What a thread waits for: the call and its file descriptor, or the lock, the prompt, the thread. */
 export type Wait =
-  | { readonly call: 'accept' | 'recv' | 'send' | 'sendall' | 'connect'; readonly fd: number; readonly max?: number; readonly remaining?: number; readonly total?: number }
+  /** until: the socket's timeout runs out then (µs), and the call raises TimeoutError. */
+  | { readonly call: 'accept' | 'recv' | 'send' | 'sendall' | 'connect'; readonly fd: number; readonly max?: number; readonly remaining?: number; readonly total?: number; readonly until?: number }
   /** until: select()'s timeout ends then (µs), as asyncio's loop sets it from its earliest timer. */
   | { readonly call: 'select'; readonly fds: readonly number[]; readonly until?: number }
   | { readonly call: 'input'; readonly prompt: string }

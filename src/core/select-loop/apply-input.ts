@@ -48,24 +48,24 @@ function serverPort(w: LoopWorld): number {
   return w.kernel.sockets.find((s) => s.kind === 'listening')?.local?.port ?? SERVER_PORT;
 }
 
-function connect(w: LoopWorld, name: string, slowReader: boolean): Applied {
+function connect(w: LoopWorld, name: string, slowReader: boolean, ipv6: boolean): Applied {
   if (findPeer(w.kernel, name) !== undefined) return rejected(`${name} has already connected once`);
   const port = serverPort(w);
-  const kernel = clientConnects(w.kernel, { name, kind: 'client', slowReader }, port);
+  const kernel = clientConnects(w.kernel, { name, kind: 'client', slowReader }, port, undefined, ipv6);
   const peer = findPeer(kernel, name);
   if (peer === undefined) throw new RangeError(`${name} was not added`);
   const from = addressText(peer.address);
   if (peer.state === 'refused') {
     return accepted(
       withKernel(w, kernel),
-      `${name} connects from ${from}, but nothing listens on port ${port} yet: the kernel answers the SYN with RST and ${name}'s connect() fails with ConnectionRefusedError.`,
+      `${name} connects from ${from}, but nothing listens on port ${port}${ipv6 ? ' for IPv6' : ''} yet: the kernel answers the SYN with RST and ${name}'s connect() fails with ConnectionRefusedError.`,
     );
   }
   const l = listenerOn(w.kernel, port);
   const then = someoneWaits(w, 'accept') ? 'accept() has been waiting for this and can return it now.' : 'accept() has not been called for it yet.';
   return accepted(
     withKernel(w, kernel),
-    `${name} connects from ${from}${slowReader ? ' (a slow reader)' : ''}: the kernel completes the three-way handshake by itself and queues the connection on fd ${l?.fd ?? '?'} (ESTABLISHED, no fd yet). ${then}`,
+    `${name} connects from ${from}${peer.address.host.startsWith('::ffff:') ? ' (127.0.0.1 over IPv4, which an IPv6 socket sees as an IPv4-mapped address)' : ''}${slowReader ? ' (a slow reader)' : ''}: the kernel completes the three-way handshake by itself and queues the connection on fd ${l?.fd ?? '?'} (ESTABLISHED, no fd yet). ${then}`,
   );
 }
 
@@ -152,7 +152,7 @@ export function applyInput(w: LoopWorld, input: LoopInput): Applied {
   const role = w.program.role;
   switch (input.kind) {
     case 'connect':
-      return role === 'server' ? connect(w, input.client, input.slowReader === true) : rejected('clients connect to server programs only');
+      return role === 'server' ? connect(w, input.client, input.slowReader === true, input.ipv6 === true) : rejected('clients connect to server programs only');
     case 'send':
       return role === 'server' ? clientSends(w, input.client, input.data, `${input.client} sends`) : relayed(w, input.client, input.data);
     case 'close':

@@ -16,7 +16,7 @@ const STATEMENTS: Readonly<Record<string, string>> = {
   pass: 'pass does nothing; it only fills a block that needs a statement.',
 };
 
-const SOCKOPTS: Readonly<Record<string, string>> = { '2': 'SO_REUSEADDR' };
+const SOCKOPTS: Readonly<Record<string, string>> = { '2': 'SO_REUSEADDR', '26': 'IPV6_V6ONLY' };
 
 function withPeer(c: CallRecord): string {
   return c.peer === undefined || c.peer === '' ? '' : ` (${c.peer})`;
@@ -26,13 +26,22 @@ function callText(before: LoopWorld, c: CallRecord): string {
   const fd = c.fd === undefined ? '' : ` on fd ${c.fd}`;
   if (c.raised !== undefined) return `${c.call}()${fd} raises ${c.raised}.`;
   switch (c.call) {
+  if (c.result === undefined && (c.call === 'recv' || c.call === 'accept' || c.call === 'send')) {
+    const s = before.kernel.sockets.find((x) => x.fd === c.fd);
+    return `${c.call}(${c.args?.[0] ?? ''})${fd} cannot finish yet, so it waits, for at most the socket's timeout of ${s?.timeout ?? '?'} s; then it raises TimeoutError.`;
+  }
     case 'socket':
-      return `socket.socket() asks the kernel for a TCP socket and gets fd ${c.fd ?? '?'}.`;
+      return `socket.socket() asks the kernel for a${c.args?.[0] === 'AF_INET6' ? 'n IPv6' : ''} TCP socket and gets fd ${c.fd ?? '?'}.`;
     case 'DefaultSelector':
       return `DefaultSelector() creates an epoll instance, which takes fd ${c.fd ?? '?'} of its own; nothing is registered yet.`;
     case 'setsockopt': {
       const opt = SOCKOPTS[c.args?.[1] ?? ''] ?? 'an option';
       return opt === 'SO_REUSEADDR'
+      if (opt === 'IPV6_V6ONLY') {
+        return c.args?.[2] === '0'
+          ? `setsockopt() turns IPV6_V6ONLY off on fd ${c.fd ?? '?'}: this IPv6 socket will take IPv4 connections too, each seen as an IPv4-mapped address (::ffff:a.b.c.d).`
+          : `setsockopt() turns IPV6_V6ONLY on for fd ${c.fd ?? '?'}: this socket takes IPv6 connections only.`;
+      }
         ? `setsockopt() sets SO_REUSEADDR on fd ${c.fd ?? '?'}: a restarted server can bind its port again while old connections linger in TIME-WAIT.`
         : `setsockopt() sets ${opt} on fd ${c.fd ?? '?'}.`;
     }
@@ -40,14 +49,16 @@ function callText(before: LoopWorld, c: CallRecord): string {
       return `bind() gives fd ${c.fd ?? '?'} the address ${c.args?.[0] ?? ''}.`;
     case 'listen':
       return `listen() makes fd ${c.fd ?? '?'} a listening socket; the kernel now completes handshakes and queues connections by itself.`;
-    case 'create_server':
-      return `create_server() makes fd ${c.fd ?? '?'} a listening socket on ${c.args?.[0] ?? ''}.`;
     case 'setblocking':
       return c.args?.[0] === 'False'
         ? `setblocking(False)${fd}: from now on a call that would wait raises BlockingIOError instead.`
         : `setblocking(True)${fd}: calls wait until they can finish.`;
     case 'settimeout':
-      return `settimeout(${c.args?.[0] ?? ''})${fd}.`;
+      return c.args?.[0] === 'None'
+        ? `settimeout(None)${fd}: calls wait as long as they need, as setblocking(True) does.`
+        : c.args?.[0] === '0' || c.args?.[0] === '0.0'
+          ? `settimeout(0)${fd}: the socket is non-blocking, as after setblocking(False).`
+          : `settimeout(${c.args?.[0] ?? ''})${fd}: a call that has to wait waits at most ${c.args?.[0] ?? ''} s, then raises TimeoutError.`;
     case 'accept': {
       const listener = before.kernel.sockets.find((s) => s.fd === c.fd);
       const waiting = listener?.kind === 'listening' ? listener.acceptQueue.length : 0;
@@ -148,15 +159,16 @@ export function explainStep(before: LoopWorld, after: LoopWorld, t: LoopThread, 
 /** A thread's wait in words, e.g. "recv(1024) on fd 4: no data yet". */
 export function waitText(w: LoopWorld, wait: Wait): string {
   switch (wait.call) {
+  const until = 'until' in wait && wait.until !== undefined && wait.call !== 'sleep' && wait.call !== 'select' ? ` (timeout at ${(wait.until / 1e6).toFixed(3)} s)` : '';
     case 'accept':
-      return `accept() on fd ${wait.fd}: no connection in the accept queue`;
+      return `accept() on fd ${wait.fd}: no connection in the accept queue${until}`;
     case 'recv': {
       const s = findSocket(w.kernel, w.kernel.sockets.find((x) => x.fd === wait.fd)?.id ?? -1);
       const who = s?.kind === 'connected' && s.peerName !== '' ? ` from ${s.peerName}` : '';
-      return `recv(${wait.max ?? ''}) on fd ${wait.fd}: no data${who} yet, and no FIN`;
+      return `recv(${wait.max ?? ''}) on fd ${wait.fd}: no data${who} yet, and no FIN${until}`;
     }
     case 'send':
-      return `send() on fd ${wait.fd}: the send buffer is full`;
+      return `send() on fd ${wait.fd}: the send buffer is full${until}`;
     case 'sendall':
       return `sendall() on fd ${wait.fd}: the send buffer is full; ${wait.remaining ?? 0} of ${wait.total ?? 0} bytes still to send`;
     case 'connect':

@@ -5,8 +5,8 @@ import { bytesLiteral, strLiteral } from './py-value.ts';
  * `data` is bytes, one character per byte (0–255); `text` is what a person types.
  */
 export type LoopInput =
-  /** A client connects; a slow reader reads only when a drain input says so. */
-  | { readonly kind: 'connect'; readonly client: string; readonly slowReader?: boolean }
+  /** A client connects, from 127.0.0.1 or, with ipv6, from ::1; a slow reader reads only when a drain input says so. */
+  | { readonly kind: 'connect'; readonly client: string; readonly slowReader?: boolean; readonly ipv6?: boolean }
   /** A client sends bytes; for a chat client program, another user's message relayed by the chat server. */
   | { readonly kind: 'send'; readonly client: string; readonly data: string }
   /** A client sends its FIN; for a chat client program, the chat server closes the connection. */
@@ -21,7 +21,7 @@ export type LoopInput =
 export function inputText(input: LoopInput): string {
   switch (input.kind) {
     case 'connect':
-      return `${input.client} connects${input.slowReader === true ? ' (a slow reader)' : ''}`;
+      return `${input.client} connects${input.ipv6 === true ? ' over IPv6' : ''}${input.slowReader === true ? ' (a slow reader)' : ''}`;
     case 'send':
       return `${input.client} sends ${bytesLiteral(input.data)}`;
     case 'close':

@@ -13,9 +13,22 @@ export const DEFAULT_SEND_BUFFER = 16_384;
 /** Descriptors 0, 1 and 2 are stdin, stdout and stderr, so a process's first socket is fd 3. */
 const FIRST_FD = 3;
 
-export function addressText(a: Address): string {
-  return `${a.host}:${a.port}`;
+/** An IPv6 host has colons: such an address is written [::1]:50002. */
+export function isIpv6(host: string): boolean {
+  return host.includes(':');
 }
+
+export function addressText(a: Address): string {
+  return isIpv6(a.host) ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+/** Python's address families by number, as Linux numbers them. */
+export const AF_UNIX = 1;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+
+/** The IPv4 loopback address as an AF_INET6 socket that accepts IPv4 sees it (RFC 4291, IPv4-mapped). */
+const MAPPED_LOOPBACK = '::ffff:127.0.0.1';
 
 type SocketCommon = {
   /** Stable across the socket's life; the fd is only the number the process uses for it. */
@@ -24,6 +37,12 @@ type SocketCommon = {
   readonly fd: number | undefined;
   readonly blocking: boolean;
   readonly local: Address | undefined;
+  /** AF_INET when absent; AF_INET6 or AF_UNIX (a socketpair) otherwise. */
+  readonly family?: number;
+  /** settimeout()'s positive value in seconds; absent for None (and for 0, which is blocking: false). */
+  readonly timeout?: number;
+  /** An AF_INET6 socket with IPV6_V6ONLY set: it does not take IPv4 connections. */
+  readonly v6only?: boolean;
 };
 
 export type FreshSocket = SocketCommon & { readonly kind: 'socket' };
@@ -88,6 +107,8 @@ export type Kernel = {
   readonly sendCapacity: number;
   /** Descriptors held by something other than a socket: an epoll instance. */
   readonly otherFds: readonly number[];
+  /** socket.setdefaulttimeout(): what every new socket starts with; absent for None. */
+  readonly defaultTimeout?: number;
 };
 
 /** The errors Linux reports from these calls, by errno name. */
@@ -145,10 +166,16 @@ function lowestFreeFd(k: Kernel): number {
   return fd;
 }
 
-export function openSocket(k: Kernel): { readonly kernel: Kernel; readonly id: number; readonly fd: number } {
+/** A new socket object's timeout, from socket.setdefaulttimeout(): None blocks, 0 does not, more waits that long. */
+function defaultMode(k: Kernel): { readonly blocking: boolean; readonly timeout?: number } {
+  if (k.defaultTimeout === undefined) return { blocking: true };
+  return k.defaultTimeout === 0 ? { blocking: false } : { blocking: true, timeout: k.defaultTimeout };
+}
+
+export function openSocket(k: Kernel, family: number = AF_INET): { readonly kernel: Kernel; readonly id: number; readonly fd: number } {
   const fd = lowestFreeFd(k);
   const id = k.nextSocketId;
-  const s: FreshSocket = { kind: 'socket', id, fd, blocking: true, local: undefined };
+  const s: FreshSocket = { kind: 'socket', id, fd, local: undefined, ...(family === AF_INET ? {} : { family }), ...defaultMode(k) };
   return { kernel: { ...k, sockets: [...k.sockets, s], nextSocketId: id + 1 }, id, fd };
 }
 
@@ -173,11 +200,30 @@ export function portInUse(k: Kernel, port: number): boolean {
 
 export function listenSocket(k: Kernel, id: number, backlog: number): Kernel {
   const s = mustFind(k, id);
-  return replaceSocket(k, { id: s.id, fd: s.fd, blocking: s.blocking, local: s.local, kind: 'listening', backlog, acceptQueue: [] });
+  const { kind: _kind, ...common } = s as FreshSocket;
+  return replaceSocket(k, { ...common, kind: 'listening', backlog, acceptQueue: [] });
 }
 
+/** setblocking(): True means no timeout, False a timeout of 0 (CPython keeps the two in one field). */
 export function setBlocking(k: Kernel, id: number, blocking: boolean): Kernel {
-  return replaceSocket(k, { ...mustFind(k, id), blocking });
+  const { timeout: _timeout, ...s } = mustFind(k, id);
+  return replaceSocket(k, { ...s, blocking });
+}
+
+/** settimeout(): None blocks without limit, 0 is non-blocking, a positive number of seconds bounds each wait. */
+export function setTimeoutOf(k: Kernel, id: number, seconds: number | undefined): Kernel {
+  const { timeout: _timeout, ...s } = mustFind(k, id);
+  return replaceSocket(k, seconds === undefined || seconds === 0 ? { ...s, blocking: seconds === undefined } : { ...s, blocking: true, timeout: seconds });
+}
+
+export function setDefaultTimeout(k: Kernel, seconds: number | undefined): Kernel {
+  const { defaultTimeout: _d, ...rest } = k;
+  return seconds === undefined ? rest : { ...rest, defaultTimeout: seconds };
+}
+
+/** setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, flag). */
+export function setV6Only(k: Kernel, id: number, v6only: boolean): Kernel {
+  return replaceSocket(k, { ...mustFind(k, id), v6only });
 }
 
 export function listenerOn(k: Kernel, port: number): ListeningSocket | undefined {
@@ -239,8 +285,9 @@ export function acceptConnection(k: Kernel, listenerId: number): Attempt<Connect
   if (first === undefined) return { kind: 'wait', why: 'no connection in the accept queue' };
   const conn = connected(k, first);
   if (conn === undefined) throw new RangeError(`queued connection ${first} is missing`);
-  // accept() returns a blocking socket even when the listener is non-blocking: O_NONBLOCK is not inherited on Linux.
-  const taken: ConnectedSocket = { ...conn, fd: lowestFreeFd(k), blocking: true };
+  // accept() returns a socket with the default timeout (None: blocking) whatever the listener's: CPython sets it afresh.
+  const { timeout: _timeout, ...untimed } = conn;
+  const taken: ConnectedSocket = { ...untimed, fd: lowestFreeFd(k), ...defaultMode(k) };
   const kernel = replaceSocket(replaceSocket(k, { ...l, acceptQueue: rest }), taken);
   return { kind: 'done', kernel, value: taken };
 }
@@ -334,21 +381,36 @@ function newPeer(spec: PeerSpec, address: Address, socket: number | undefined, s
 }
 
 /**
- * A remote client connects to `port`. With a listener there, the kernel completes the handshake on
- * its own and queues the connection; with none, it answers the SYN with RST.
+ * Which addresses a connection from 127.0.0.1 (or ::1, with `ipv6`) to listener `l` has, or undefined
+ * when `l` does not take it. An AF_INET6 listener on :: without IPV6_V6ONLY takes IPv4 too, and sees
+ * the client as ::ffff:127.0.0.1; an AF_INET listener takes IPv4 only.
  */
-export function clientConnects(k: Kernel, spec: PeerSpec, port: number, address?: Address): Kernel {
-  const from = address ?? { host: SERVER_HOST, port: k.nextPort };
-  const nextPort = address === undefined ? k.nextPort + 1 : k.nextPort;
+function connectionAddresses(l: ListeningSocket, ipv6: boolean, port: number): { readonly local: Address | undefined; readonly from: string } | undefined {
+  const host = l.local?.host ?? '';
+  if (l.family !== AF_INET6) return ipv6 ? undefined : { local: l.local, from: SERVER_HOST };
+  if (ipv6) return host === '::' || host === '::1' ? { local: { host: '::1', port }, from: '::1' } : undefined;
+  return host === '::' && l.v6only !== true ? { local: { host: MAPPED_LOOPBACK, port }, from: MAPPED_LOOPBACK } : undefined;
+}
+
+/**
+ * A remote client connects to `port` from 127.0.0.1, or from ::1 with `ipv6`. With a listener there
+ * that takes the address family, the kernel completes the handshake on its own and queues the
+ * connection; with none, it answers the SYN with RST.
+ */
+export function clientConnects(k: Kernel, spec: PeerSpec, port: number, address?: Address, ipv6 = false): Kernel {
   const l = listenerOn(k, port);
-  if (l === undefined) return { ...k, nextPort, peers: [...k.peers, newPeer(spec, from, undefined, 'refused')] };
+  const addresses = l === undefined ? undefined : connectionAddresses(l, ipv6, port);
+  const from = address ?? { host: addresses?.from ?? (ipv6 ? '::1' : SERVER_HOST), port: k.nextPort };
+  const nextPort = address === undefined ? k.nextPort + 1 : k.nextPort;
+  if (l === undefined || addresses === undefined) return { ...k, nextPort, peers: [...k.peers, newPeer(spec, from, undefined, 'refused')] };
   const id = k.nextSocketId;
   const conn: ConnectedSocket = {
     kind: 'connected',
     id,
     fd: undefined,
     blocking: true,
-    local: l.local,
+    local: addresses.local,
+    ...(l.family === undefined ? {} : { family: l.family }),
     peer: from,
     peerName: spec.name,
     connecting: false,
@@ -373,12 +435,14 @@ export function clientConnects(k: Kernel, spec: PeerSpec, port: number, address?
 /** The program's connect(): the socket gets an ephemeral port; `established` says whether the handshake is already done. */
 export function connectTo(k: Kernel, id: number, spec: PeerSpec, server: Address, established: boolean): Kernel {
   const s = mustFind(k, id);
-  const local: Address = { host: SERVER_HOST, port: k.nextPort };
+  const local: Address = { host: s.family === AF_INET6 ? '::1' : SERVER_HOST, port: k.nextPort };
   const conn: ConnectedSocket = {
     kind: 'connected',
     id: s.id,
     fd: s.fd,
     blocking: s.blocking,
+    ...(s.timeout === undefined ? {} : { timeout: s.timeout }),
+    ...(s.family === undefined ? {} : { family: s.family }),
     local,
     peer: server,
     peerName: spec.name,
@@ -431,14 +495,15 @@ export function peerResets(k: Kernel, name: string): Kernel {
 
 /** socketpair(): two connected sockets in this process, each the other's peer. */
 export function openPair(k: Kernel): { readonly kernel: Kernel; readonly ids: readonly [number, number] } {
-  const a = openSocket(k);
-  const b = openSocket(a.kernel);
+  const a = openSocket(k, AF_UNIX);
+  const b = openSocket(a.kernel, AF_UNIX);
   const local: Address = { host: '', port: 0 };
   const mk = (id: number, fd: number, pair: number): ConnectedSocket => ({
     kind: 'connected',
     id,
     fd,
-    blocking: true,
+    family: AF_UNIX,
+    ...defaultMode(k),
     local,
     peer: local,
     peerName: '',

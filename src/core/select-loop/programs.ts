@@ -109,6 +109,23 @@ export const PROGRAM_INFO: readonly ProgramInfo[] = [
     file: 'asyncio_echo_blocking.py',
     role: 'server',
   },
+  {
+    id: 'timeout-client',
+    title: 'Client with a timeout',
+    description:
+      'create_connection() with timeout=2.5 connects to an echo server, sends one line and reads the echo. Its second recv() finds nothing to read: instead of waiting for ever, it waits 2.5 s of simulated time and raises TimeoutError.',
+    file: 'timeout_client.py',
+    role: 'client',
+    connectsTo: 'echo',
+  },
+  {
+    id: 'dualstack-server',
+    title: 'Dual-stack server',
+    description:
+      'create_server(("", PORT), family=AF_INET6, dualstack_ipv6=True) makes one AF_INET6 listening socket on :: that takes IPv4 connections too: an IPv4 client shows up with an IPv4-mapped address, ::ffff:127.0.0.1, and an IPv6 one as ::1.',
+    file: 'dualstack_server.py',
+    role: 'server',
+  },
 ];
 
 export function programInfo(id: string): ProgramInfo {

@@ -1,5 +1,7 @@
 import type { Address, Attempt, KernelError, PeerSpec } from './kernel.ts';
 import {
+  AF_INET,
+  AF_INET6,
   acceptConnection,
   bindSocket,
   closeSocket,
@@ -11,11 +13,15 @@ import {
   openSocket,
   portInUse,
   receive,
+  isIpv6,
   setBlocking,
+  setDefaultTimeout,
+  setTimeoutOf,
+  setV6Only,
   transmit,
 } from './kernel.ts';
 import type { PyValue } from './py-value.ts';
-import { NONE, bool, bytes, int, socketValue, str, tuple } from './py-value.ts';
+import { NONE, bool, bytes, float, int, socketValue, str, tuple } from './py-value.ts';
 import type { Machine } from '../python/machine.ts';
 import { Blocked, PartialCall, PyError } from '../python/machine.ts';
 import { exc, osError } from '../python/exceptions.ts';
@@ -30,13 +36,16 @@ import type { Wait } from '../python/frame.ts';
 const DEFAULT_BACKLOG = 128;
 
 export const SOCKET_CONSTANTS: Readonly<Record<string, number>> = {
-  AF_INET: 2,
+  AF_INET,
+  AF_INET6,
   AF_UNIX: 1,
   SOCK_STREAM: 1,
   SOL_SOCKET: 1,
   SO_REUSEADDR: 2,
   SO_KEEPALIVE: 9,
   IPPROTO_TCP: 6,
+  IPPROTO_IPV6: 41,
+  IPV6_V6ONLY: 26,
   TCP_NODELAY: 1,
   SHUT_RD: 0,
   SHUT_WR: 1,
@@ -90,8 +99,16 @@ function raiseErrno(m: Machine, call: string, fd: number, errno: KernelError): n
   throw new PyError(e);
 }
 
-/** A call that would block: wait on a blocking socket, BlockingIOError on a non-blocking one. */
-function cannot(m: Machine, v: PyValue, call: string, wait: Wait): never {
+const MICROS = 1_000_000;
+
+/**
+ * A call with a deadline (a socket with a timeout): the first try that would wait records the call
+ * and keeps its deadline in simulated µs; the re-runs wait until then, and then raise TimeoutError.
+ */
+type Timed = { readonly resume: number | undefined; readonly args: readonly string[] };
+
+/** A call that would block: wait on a blocking socket (up to its timeout), BlockingIOError on a non-blocking one. */
+function cannot(m: Machine, v: PyValue, call: string, wait: Wait, timed?: Timed): never {
   const s = findSocket(m.world.kernel, sockId(v));
   if (s?.blocking === false) {
     count(m, 'wastedTries', 1);
@@ -100,10 +117,22 @@ function cannot(m: Machine, v: PyValue, call: string, wait: Wait): never {
     m.record({ call, fd: s.fd, raised: `${m.excName(e)}: ${m.excText(e)}` });
     throw new PyError(e);
   }
+  if (timed !== undefined && s?.timeout !== undefined && (wait.call === 'accept' || wait.call === 'recv' || wait.call === 'send')) {
+    if (timed.resume === undefined) {
+      m.record({ call, fd: s.fd, args: timed.args });
+      throw new PartialCall(m.world.clock + Math.round(s.timeout * MICROS));
+    }
+    if (m.world.clock >= timed.resume) {
+      // CPython raises TimeoutError('timed out'); socket.timeout has been the same class since 3.10.
+      m.record({ call, fd: s.fd, args: timed.args, raised: 'TimeoutError: timed out' });
+      throw new PyError(exc('TimeoutError', str('timed out')));
+    }
+    throw new Blocked({ ...wait, until: timed.resume });
+  }
   throw new Blocked(wait);
 }
 
-function settle<T>(m: Machine, r: Attempt<T>, v: PyValue, call: string, wait: Wait): T {
+function settle<T>(m: Machine, r: Attempt<T>, v: PyValue, call: string, wait: Wait, timed?: Timed): T {
   if (r.kind === 'done') {
     withKernel(m, r.kernel);
     return r.value;
@@ -112,26 +141,36 @@ function settle<T>(m: Machine, r: Attempt<T>, v: PyValue, call: string, wait: Wa
     withKernel(m, r.kernel);
     return raiseErrno(m, call, fdOf(m, v), r.errno);
   }
-  return cannot(m, v, call, wait);
+  return cannot(m, v, call, wait, timed);
 }
 
-function addressOf(m: Machine, v: PyValue): Address {
-  if (v.type !== 'tuple' || v.items.length !== 2) return m.fail('TypeError', 'AF_INET address must be tuple, not ' + m.typeName(v));
+function familyOf(m: Machine, v: PyValue): number {
+  return findSocket(m.world.kernel, sockId(v))?.family ?? AF_INET;
+}
+
+/** An AF_INET address is (host, port); an AF_INET6 one (host, port[, flowinfo[, scope_id]]), where '' means ::. */
+function addressOf(m: Machine, v: PyValue, family: number = AF_INET): Address {
+  const six = family === AF_INET6;
+  if (v.type !== 'tuple' || v.items.length < 2 || v.items.length > (six ? 4 : 2)) {
+    return m.fail('TypeError', `${six ? 'AF_INET6' : 'AF_INET'} address must be tuple, not ${m.typeName(v)}`);
+  }
   const [host, port] = v.items as [PyValue, PyValue];
   if (host.type !== 'str') return m.fail('TypeError', `str, bytes or bytearray expected, not ${m.typeName(host)}`);
   if (port.type !== 'int') return m.fail('TypeError', `'${m.typeName(port)}' object cannot be interpreted as an integer`);
   if (port.value < 0 || port.value > 65535) return m.fail('OverflowError', 'bind(): port must be 0-65535.');
+  if (six) return { host: host.value === '' ? '::' : host.value, port: port.value };
   return { host: host.value === 'localhost' || host.value === '' ? '127.0.0.1' : host.value, port: port.value };
 }
 
+/** As CPython returns addresses: (host, port), or (host, port, flowinfo, scope_id) for IPv6. */
 function addressValue(a: Address): PyValue {
-  return tuple(str(a.host), int(a.port));
+  return isIpv6(a.host) ? tuple(str(a.host), int(a.port), int(0), int(0)) : tuple(str(a.host), int(a.port));
 }
 
-export function newSocket(m: Machine): PyValue {
-  const r = openSocket(m.world.kernel);
+export function newSocket(m: Machine, family: number = AF_INET): PyValue {
+  const r = openSocket(m.world.kernel, family);
   withKernel(m, r.kernel);
-  m.record({ call: 'socket', fd: r.fd, result: `fd ${r.fd}` });
+  m.record({ call: 'socket', fd: r.fd, ...(family === AF_INET6 ? { args: ['AF_INET6'] } : {}), result: `fd ${r.fd}` });
   return socketValue(r.id);
 }
 
@@ -146,7 +185,7 @@ function peerFor(m: Machine): PeerSpec | undefined {
 
 function doConnect(m: Machine, self: PyValue, addr: PyValue, ex: boolean): PyValue {
   const fd = fdOf(m, self);
-  const a = addressOf(m, addr);
+  const a = addressOf(m, addr, familyOf(m, self));
   const s = findSocket(m.world.kernel, sockId(self));
   if (s?.kind === 'connected') return raiseErrno(m, ex ? 'connect_ex' : 'connect', fd, 'EINVAL');
   const spec = peerFor(m);
@@ -168,6 +207,18 @@ function doConnect(m: Machine, self: PyValue, addr: PyValue, ex: boolean): PyVal
 function bytesArg(m: Machine, v: PyValue | undefined): string {
   if (v?.type !== 'bytes') return m.fail('TypeError', `a bytes-like object is required, not '${v === undefined ? 'NoneType' : m.typeName(v)}'`);
   return v.value;
+}
+
+/** settimeout()'s argument: None, or a number of seconds that is not negative. */
+function timeoutArg(m: Machine, v: PyValue): number | undefined {
+  if (v.type === 'None') return undefined;
+  const t = v.type === 'float' ? v.value : intArg(m, v);
+  if (t < 0) return m.fail('ValueError', 'Timeout value out of range');
+  return t;
+}
+
+function timeoutValue(t: number | undefined): PyValue {
+  return t === undefined ? NONE : float(t);
 }
 
 function intArg(m: Machine, v: PyValue | undefined, what = 'an integer'): number {
@@ -208,7 +259,7 @@ export function socketMethod(m: Machine, self: PyValue, name: string, args: read
     case '__enter__':
       return self;
     case 'bind': {
-      const a = addressOf(m, args[0] ?? NONE);
+      const a = addressOf(m, args[0] ?? NONE, familyOf(m, self));
       if (portInUse(m.world.kernel, a.port)) return raiseErrno(m, 'bind', fd, 'EADDRINUSE');
       withKernel(m, bindSocket(m.world.kernel, id, a));
       m.record({ call: 'bind', fd, args: [m.repr(args[0] ?? NONE)], result: 'None' });
@@ -226,21 +277,28 @@ export function socketMethod(m: Machine, self: PyValue, name: string, args: read
       return NONE;
     case 'settimeout': {
       const t = args[0] ?? NONE;
-      const blocking = !(t.type === 'int' || t.type === 'float') || t.value !== 0;
-      withKernel(m, setBlocking(m.world.kernel, id, blocking));
+      withKernel(m, setTimeoutOf(m.world.kernel, id, timeoutArg(m, t)));
       m.record({ call: 'settimeout', fd, args: [m.repr(t)], result: 'None' });
       return NONE;
     }
     case 'getblocking':
       return bool(findSocket(m.world.kernel, id)?.blocking !== false);
-    case 'gettimeout':
-      return findSocket(m.world.kernel, id)?.blocking === false ? { type: 'float', value: 0 } : NONE;
-    case 'setsockopt':
+    case 'gettimeout': {
+      const s = findSocket(m.world.kernel, id);
+      return s?.blocking === false ? float(0) : timeoutValue(s?.timeout);
+    }
+    case 'setsockopt': {
+      const [level, opt, value] = args.map((a) => (a.type === 'int' || a.type === 'bool' ? Number(a.value) : undefined));
+      if (level === SOCKET_CONSTANTS['IPPROTO_IPV6'] && opt === SOCKET_CONSTANTS['IPV6_V6ONLY']) {
+        if (familyOf(m, self) !== AF_INET6) return raiseErrno(m, 'setsockopt', fd, 'EINVAL');
+        withKernel(m, setV6Only(m.world.kernel, id, value !== 0));
+      }
       m.record({ call: 'setsockopt', fd, args: args.map((a) => m.repr(a)), result: 'None' });
       return NONE;
+    }
     case 'accept': {
       const r = acceptConnection(m.world.kernel, id);
-      const c = settle(m, r, self, 'accept', { call: 'accept', fd });
+      const c = settle(m, r, self, 'accept', { call: 'accept', fd }, { resume, args: [] });
       const conn = socketValue(c.id);
       const addr = addressValue(c.peer);
       m.record({ call: 'accept', fd, result: `fd ${c.fd ?? '?'}`, peer: c.peerName });
@@ -250,7 +308,7 @@ export function socketMethod(m: Machine, self: PyValue, name: string, args: read
     case 'recv': {
       const max = intArg(m, args[0]);
       const r = receive(m.world.kernel, id, max);
-      const data = settle(m, r, self, 'recv', { call: 'recv', fd, max });
+      const data = settle(m, r, self, 'recv', { call: 'recv', fd, max }, { resume, args: [String(max)] });
       m.record({ call: 'recv', fd, args: [String(max)], result: m.repr(bytes(data)), bytes: data.length, peer: peerName(m, self) });
       count(m, 'bytesIn', data.length);
       progress(m);
@@ -259,7 +317,7 @@ export function socketMethod(m: Machine, self: PyValue, name: string, args: read
     case 'send': {
       const data = bytesArg(m, args[0]);
       const r = transmit(m.world.kernel, id, data);
-      const n = settle(m, r, self, 'send', { call: 'send', fd });
+      const n = settle(m, r, self, 'send', { call: 'send', fd }, { resume, args: [m.repr(bytes(data))] });
       m.record({ call: 'send', fd, args: [m.repr(bytes(data))], result: String(n), bytes: n, peer: peerName(m, self) });
       count(m, 'bytesOut', n);
       progress(m);
@@ -288,7 +346,7 @@ export function socketMethod(m: Machine, self: PyValue, name: string, args: read
       return doConnect(m, self, args[0] ?? NONE, true);
     case 'getsockname': {
       const s = findSocket(m.world.kernel, id);
-      return addressValue(s?.local ?? { host: '0.0.0.0', port: 0 });
+      return addressValue(s?.local ?? { host: s?.family === AF_INET6 ? '::' : '0.0.0.0', port: 0 });
     }
     case 'getpeername': {
       const s = connected(m.world.kernel, id);
@@ -300,11 +358,63 @@ export function socketMethod(m: Machine, self: PyValue, name: string, args: read
   }
 }
 
+function kwarg(args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>, index: number, name: string): PyValue | undefined {
+  return args[index] ?? kwargs[name];
+}
+
+/** create_connection() picks the family from the host, as getaddrinfo() would for a numeric address. */
+function createConnection(m: Machine, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>): PyValue {
+  const address = args[0] ?? NONE;
+  const host = address.type === 'tuple' ? address.items[0] : undefined;
+  const s = newSocket(m, host?.type === 'str' && isIpv6(host.value) ? AF_INET6 : AF_INET);
+  const timeout = kwarg(args, kwargs, 1, 'timeout');
+  if (timeout !== undefined) withKernel(m, setTimeoutOf(m.world.kernel, sockId(s), timeoutArg(m, timeout)));
+  try {
+    doConnect(m, s, address, false);
+  } catch (e) {
+    // CPython closes the socket it made before it re-raises the error.
+    if (e instanceof PyError) closeValue(m, s);
+    throw e;
+  }
+  return s;
+}
+
+/**
+ * create_server() as CPython 3.11 does it on Linux: socket(), SO_REUSEADDR, IPV6_V6ONLY for AF_INET6
+ * (0 with dualstack_ipv6, else 1), bind() and listen(), each a call of its own.
+ */
+function createServer(m: Machine, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>): PyValue {
+  const family = intArg(m, kwargs['family'] ?? int(AF_INET));
+  const dualstack = m.truthy(kwargs['dualstack_ipv6'] ?? bool(false));
+  if (dualstack && family !== AF_INET6) return m.fail('ValueError', 'dualstack_ipv6 requires AF_INET6 family');
+  const s = newSocket(m, family);
+  const call = (name: string, ...a: PyValue[]) => socketMethod(m, s, name, a, {}, undefined);
+  call('setsockopt', int(SOCKET_CONSTANTS['SOL_SOCKET'] ?? 1), int(SOCKET_CONSTANTS['SO_REUSEADDR'] ?? 2), int(1));
+  if (family === AF_INET6) call('setsockopt', int(SOCKET_CONSTANTS['IPPROTO_IPV6'] ?? 41), int(SOCKET_CONSTANTS['IPV6_V6ONLY'] ?? 26), int(dualstack ? 0 : 1));
+  const address = args[0] ?? NONE;
+  try {
+    call('bind', address);
+  } catch (e) {
+    const err = e instanceof PyError && e.exc.type === 'exception' ? e.exc : undefined;
+    if (err?.errno === undefined) throw e;
+    closeValue(m, s);
+    const text = m.str(err.args[1] ?? str(''));
+    throw new PyError({ type: 'exception', cls: { type: 'type', name: 'OSError' }, args: [int(err.errno), str(`${text} (while attempting to bind on address ${m.repr(address)})`)], errno: err.errno });
+  }
+  const backlog = kwargs['backlog'];
+  if (backlog === undefined || backlog.type === 'None') call('listen');
+  else call('listen', backlog);
+  return s;
+}
+
 /** socket module functions. */
-export function socketFunction(m: Machine, name: string, args: readonly PyValue[], _kwargs: Readonly<Record<string, PyValue>>): PyValue {
+export function socketFunction(m: Machine, name: string, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>): PyValue {
   switch (name) {
-    case 'socket':
-      return newSocket(m);
+    case 'socket': {
+      const family = intArg(m, kwarg(args, kwargs, 0, 'family') ?? int(AF_INET));
+      if (family !== AF_INET && family !== AF_INET6) throw new Error('socket.socket() here makes AF_INET and AF_INET6 sockets only');
+      return newSocket(m, family);
+    }
     case 'socketpair': {
       const r = openPair(m.world.kernel);
       withKernel(m, r.kernel);
@@ -312,20 +422,17 @@ export function socketFunction(m: Machine, name: string, args: readonly PyValue[
       m.record({ call: 'socketpair', result: `fds ${fdOf(m, a)}, ${fdOf(m, b)}` });
       return tuple(a, b);
     }
-    case 'create_connection': {
-      const s = newSocket(m);
-      doConnect(m, s, args[0] ?? NONE, false);
-      return s;
-    }
-    case 'create_server': {
-      const s = newSocket(m);
-      const fd = fdOf(m, s);
-      const a = addressOf(m, args[0] ?? NONE);
-      if (portInUse(m.world.kernel, a.port)) return raiseErrno(m, 'bind', fd, 'EADDRINUSE');
-      withKernel(m, listenSocket(bindSocket(m.world.kernel, sockId(s), a), sockId(s), DEFAULT_BACKLOG));
-      m.record({ call: 'create_server', fd, args: [m.repr(args[0] ?? NONE)], result: `fd ${fd}` });
-      return s;
-    }
+    case 'create_connection':
+      return createConnection(m, args, kwargs);
+    case 'create_server':
+      return createServer(m, args, kwargs);
+    case 'has_dualstack_ipv6':
+      return bool(true);
+    case 'getdefaulttimeout':
+      return timeoutValue(m.world.kernel.defaultTimeout);
+    case 'setdefaulttimeout':
+      withKernel(m, setDefaultTimeout(m.world.kernel, timeoutArg(m, args[0] ?? NONE)));
+      return NONE;
     default:
       return m.fail('AttributeError', `module 'socket' has no attribute '${name}'`);
   }

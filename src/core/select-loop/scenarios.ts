@@ -193,6 +193,23 @@ export const SCENARIOS: readonly LoopScenario[] = [
       { kind: 'type', text: 'thanks' },
     ],
   },
+  {
+    id: 'echo-then-silence',
+    title: 'An echo, then silence',
+    description: 'The client connects to an echo server, which sends back what it receives and never sends anything else.',
+    programs: ['timeout-client'],
+    events: [],
+  },
+  {
+    id: 'ipv4-and-ipv6',
+    title: 'One IPv4 client, one IPv6 client',
+    description: 'A connects from 127.0.0.1 over IPv4, then B from ::1 over IPv6, to the same port.',
+    programs: ['dualstack-server'],
+    events: [
+      { kind: 'connect', client: 'A' },
+      { kind: 'connect', client: 'B', ipv6: true },
+    ],
+  },
   ...CHECK_SCENARIOS,
 ];
 

@@ -24,7 +24,7 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'time',
-    text: 'time.sleep() and asyncio’s timers (asyncio.sleep()) wait in simulated time: when every thread is waiting and the scenario has no input left, the clock jumps to the earliest wake-up. Nothing else takes time. A time.sleep() inside a coroutine blocks the thread that runs the event loop, so no other task runs and no socket is read until it returns, as in CPython.',
+    text: 'time.sleep(), asyncio’s timers (asyncio.sleep()) and socket timeouts wait in simulated time: when every thread is waiting and the scenario has no input left, the clock jumps to the earliest wake-up (or timeout). Nothing else takes time. A time.sleep() inside a coroutine blocks the thread that runs the event loop, so no other task runs and no socket is read until it returns, as in CPython.',
   },
   {
     id: 'network-waits-for-the-program',
@@ -60,11 +60,11 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'addresses',
-    text: 'Everything runs on 127.0.0.1: a server on the port its program binds (65432 in the course’s programs, outside Linux’s ephemeral range 32768–60999), clients from ports 50001 upwards in the order they connect (Linux picks them at random from that range). fds are handed out lowest first, as POSIX requires; DefaultSelector’s epoll instance takes one, as in CPython, so the selectors programs’ sockets start at fd 4.',
+    text: 'Everything runs on loopback, 127.0.0.1 (or ::1 for a client that connects over IPv6, and ::ffff:127.0.0.1 for an IPv4 client of a dual-stack IPv6 socket): a server on the port its program binds (65432 in the course’s programs, outside Linux’s ephemeral range 32768–60999), clients from ports 50001 upwards in the order they connect (Linux picks them at random from that range). create_connection() takes numeric addresses only (no name lookup), and IPv6 addresses always have flowinfo and scope_id 0. fds are handed out lowest first, as POSIX requires; DefaultSelector’s epoll instance takes one, as in CPython, so the selectors programs’ sockets start at fd 4.',
   },
   {
     id: 'reprs',
-    text: 'Socket reprs leave out family, type and proto (always AF_INET, SOCK_STREAM, 0 here); lock and object reprs leave out the address. Tracebacks leave out the ^^^ markers Python 3.11 prints under the failing expression. settimeout() with a positive timeout behaves as blocking: nothing times out.',
+    text: 'Socket reprs leave out family, type and proto (SOCK_STREAM and 0 for every socket here; the family is AF_INET unless the program asked for AF_INET6); lock and object reprs leave out the address. Tracebacks leave out the ^^^ markers Python 3.11 prints under the failing expression. A socket timeout bounds each accept(), recv() and send() in simulated time; sendall() and connect() on a socket with a timeout wait without one.',
   },
   {
     id: 'terminal',

@@ -29,7 +29,7 @@ function nextRunnable(w: LoopWorld): LoopThread | undefined {
 /** The earliest time a sleeping thread wakes, when every thread waits. */
 function nextWakeUp(w: LoopWorld): number | undefined {
   if (!w.threads.every((t) => t.wait !== undefined)) return undefined;
-  const times = w.threads.flatMap((t) => (t.wait?.call === 'sleep' ? [t.wait.until] : t.wait?.call === 'select' && t.wait.until !== undefined ? [t.wait.until] : []));
+  const times = w.threads.flatMap((t) => (t.wait !== undefined && 'until' in t.wait && t.wait.until !== undefined ? [t.wait.until] : []));
   return times.length === 0 ? undefined : Math.min(...times);
 }
 
@@ -56,7 +56,13 @@ export function stepLoop(w: LoopWorld, injected?: LoopInput): LoopWorld {
     }
     const wake = nextWakeUp(w);
     if (wake !== undefined) {
-      const who = w.threads.some((t) => t.wait?.call === 'sleep' && t.wait.until === wake) ? 'a sleeping thread wakes up' : 'the event loop’s earliest timer is due';
+      const due = w.threads.find((t) => t.wait !== undefined && 'until' in t.wait && t.wait.until === wake)?.wait;
+      const who =
+        due?.call === 'sleep'
+          ? 'a sleeping thread wakes up'
+          : due !== undefined && due.call !== 'select' && 'fd' in due
+            ? `the timeout of ${due.call}() on fd ${due.fd} runs out`
+            : 'the event loop’s earliest timer is due';
       return finish(w, { ...w, clock: wake }, { kind: 'clock', explanation: `Time passes: ${((wake - w.clock) / 1e6).toFixed(3)} s later ${who}.` });
     }
   }
