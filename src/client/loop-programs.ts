@@ -13,6 +13,8 @@ import selectorsClient from '../../content/programs/selectors_client.py?raw';
 import selectorsServer from '../../content/programs/selectors_server.py?raw';
 import selectorsServerModify from '../../content/programs/selectors_server_modify.py?raw';
 import selectorsServerNotes from '../../content/programs/selectors_server.notes.json';
+import epollEcho from '../../content/programs/epoll_echo.py?raw';
+import uringEcho from '../../content/programs/uring_echo.py?raw';
 import timeoutClient from '../../content/programs/timeout_client.py?raw';
 import dualstackServer from '../../content/programs/dualstack_server.py?raw';
 
@@ -31,6 +33,8 @@ const TEXTS: Readonly<Record<string, string>> = {
   'asyncio_echo_server.py': asyncioEchoServer,
   'asyncio_chat_server.py': asyncioChatServer,
   'asyncio_echo_blocking.py': asyncioEchoBlocking,
+  'epoll_echo.py': epollEcho,
+  'uring_echo.py': uringEcho,
   'timeout_client.py': timeoutClient,
   'dualstack_server.py': dualstackServer,
 };

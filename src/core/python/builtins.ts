@@ -2,6 +2,7 @@ import type { HeapObj, PyValue } from '../select-loop/py-value.ts';
 import { NONE, bool, bytes, float, int, str, tuple, utf8Decode, utf8Encode } from '../select-loop/py-value.ts';
 import { SOCKET_CONSTANTS, closeValue, socketFunction, socketMethod } from '../select-loop/python-socket.ts';
 import { keyAttr, selCreate, selectorMethod } from '../select-loop/python-selectors.ts';
+import { URING_FUNCTIONS, cqeAttr, ringCreate, ringMethod } from '../select-loop/python-uring.ts';
 import { EVENT_READ, EVENT_WRITE } from '../select-loop/selector.ts';
 import { ERRNO, EXCEPTION_NAMES, exc, isExceptionClass } from './exceptions.ts';
 import type { Machine } from './machine.ts';
@@ -409,6 +410,10 @@ export function callBuiltin(m: Machine, fn: Extract<PyValue, { type: 'builtin' |
       return selCreate(m);
     case 'selector':
       return selectorMethod(m, method, args, kwargs);
+    case 'uring':
+      return ringCreate(m, args, kwargs);
+    case 'ring':
+      return ringMethod(m, method, args, kwargs, resume);
     case 'str':
       return strMethod(m, self as Extract<PyValue, { type: 'str' }>, method, args, kwargs);
     case 'bytes':
@@ -837,6 +842,7 @@ const MODULE_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
   sys: ['exit'],
   struct: ['pack', 'unpack', 'calcsize', 'unpack_from', 'pack_into'],
   asyncio: ASYNCIO_FUNCTIONS,
+  uring: URING_FUNCTIONS,
 };
 
 function moduleAttr(m: Machine, mod: string, name: string): PyValue {
@@ -874,6 +880,7 @@ const METHODS: Readonly<Record<string, string>> = {
   set: 'set',
   socket: 'socket',
   selector: 'selector',
+  ring: 'ring',
   lock: 'lock',
   reader: 'reader',
   writer: 'writer',
@@ -886,6 +893,7 @@ const METHODS: Readonly<Record<string, string>> = {
 export function getBuiltinAttr(m: Machine, obj: PyValue, name: string): PyValue {
   if (obj.type === 'module') return moduleAttr(m, obj.name, name);
   if (obj.type === 'key') return keyAttr(m, obj, name);
+  if (obj.type === 'cqe') return cqeAttr(m, obj, name);
   const own = asyncioAttr(m, obj, name);
   if (own !== undefined) return own;
   if (obj.type === 'thread') {

@@ -74,7 +74,9 @@ export type Wait =
   | { readonly call: 'input'; readonly prompt: string }
   | { readonly call: 'lock'; readonly holder: string }
   | { readonly call: 'join'; readonly thread: string }
-  | { readonly call: 'sleep'; readonly until: number };
+  | { readonly call: 'sleep'; readonly until: number }
+  /** Inside io_uring_enter(), asleep until the ring's CQ holds `want` CQEs. */
+  | { readonly call: 'io_uring_enter'; readonly ring: number; readonly want: number; readonly inFlight: number };
 
 /** One call a line made into the simulated OS, with what it returned or raised. */
 export type CallRecord = {
@@ -91,6 +93,8 @@ export type CallRecord = {
   readonly bytes?: number;
   /** The peer at the other end, when there is one. */
   readonly peer?: string;
+  /** The system call it made, for calls whose name does not say (an io_uring call may make none). */
+  readonly syscall?: string;
 };
 
 export type Traceback = {

@@ -3,6 +3,7 @@ import type { StepNote } from '../python/machine.ts';
 import { findSocket } from './kernel.ts';
 import { plural } from './show.ts';
 import type { LoopThread, LoopWorld } from './world.ts';
+import { uringCallText, uringWaitText } from './explain-uring.ts';
 
 /**
  * Sentences for the learner, rendered from what a step did: the calls it made into the simulated
@@ -104,7 +105,7 @@ function callText(before: LoopWorld, c: CallRecord): string {
     case 'sleep':
       return `time.sleep(${c.args?.[0] ?? ''}) starts: the thread waits while simulated time passes.`;
     default:
-      return `${c.call}()${fd}.`;
+      return uringCallText(before, c) ?? `${c.call}()${fd}.`;
   }
 }
 
@@ -183,5 +184,7 @@ export function waitText(w: LoopWorld, wait: Wait): string {
       return `join(): ${wait.thread} has not finished`;
     case 'sleep':
       return `time.sleep(): until ${(wait.until / 1e6).toFixed(3)} s`;
+    case 'io_uring_enter':
+      return uringWaitText(wait);
   }
 }

@@ -12,6 +12,8 @@ export type ProgramInfo = {
   readonly role: 'server' | 'client';
   /** For a client: what it finds at the address it connects to, a simulated echo or chat server. */
   readonly connectsTo?: 'echo' | 'chat';
+  /** Count the system calls and wake-ups each step makes, and show them (lesson 9's comparison). */
+  readonly countsSyscalls?: boolean;
 };
 
 /**

@@ -110,6 +110,24 @@ export const PROGRAM_INFO: readonly ProgramInfo[] = [
     role: 'server',
   },
   {
+    id: 'epoll-echo',
+    title: 'Echo server on epoll (readiness)',
+    description:
+      'DefaultSelector is epoll on Linux. select() is one epoll_wait() that sleeps until a socket is ready; then the program makes the calls itself: accept(), recv(), and send() at once, registering EVENT_WRITE only if send() could not take everything.',
+    file: 'epoll_echo.py',
+    role: 'server',
+    countsSyscalls: true,
+  },
+  {
+    id: 'uring-echo',
+    title: 'Echo server on io_uring (completion)',
+    description:
+      'The program writes requests (accept, recv, send, close) into a submission queue, one io_uring_enter() hands them all to the kernel and sleeps, and the kernel does the I/O and posts each result in a completion queue. uring is a teaching module modelled on liburing, not part of Python.',
+    file: 'uring_echo.py',
+    role: 'server',
+    countsSyscalls: true,
+  },
+  {
     id: 'timeout-client',
     title: 'Client with a timeout',
     description:

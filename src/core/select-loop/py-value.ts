@@ -24,6 +24,9 @@ export type PyValue =
   /** A selectors.SelectorKey: a named tuple, so a snapshot, whose data is shared by reference. */
   | { readonly type: 'key'; readonly sock: number; readonly fd: number; readonly events: number; readonly data: PyValue }
   | { readonly type: 'selector' }
+  /** The uring teaching module's Ring (one per program), and a CQE read from its CQ: a snapshot. */
+  | { readonly type: 'ring' }
+  | { readonly type: 'cqe'; readonly seq: number; readonly res: number; readonly userData: PyValue; readonly buf: string }
   | { readonly type: 'range'; readonly start: number; readonly stop: number; readonly step: number }
   /** A generator expression or other one-shot iterator, already evaluated. */
   | { readonly type: 'iter'; readonly items: readonly PyValue[] }
@@ -212,6 +215,10 @@ export function typeName(v: PyValue, ctx?: Pick<ReprContext, 'heap'>): string {
       return 'SelectorKey';
     case 'selector':
       return 'EpollSelector';
+    case 'ring':
+      return 'Ring';
+    case 'cqe':
+      return 'Cqe';
     case 'iter':
       return 'generator';
     case 'builtin':
@@ -321,6 +328,10 @@ export function repr(v: PyValue, ctx: ReprContext): string {
       return `SelectorKey(fileobj=${ctx.socket(v.sock)}, fd=${v.fd}, events=${v.events}, data=${r(v.data)})`;
     case 'selector':
       return '<selectors.EpollSelector object>';
+    case 'ring':
+      return '<uring.Ring object>';
+    case 'cqe':
+      return `Cqe(res=${v.res}, user_data=${r(v.userData)})`;
     case 'range':
       return v.step === 1 ? `range(${v.start}, ${v.stop})` : `range(${v.start}, ${v.stop}, ${v.step})`;
     case 'iter':

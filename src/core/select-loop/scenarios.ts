@@ -27,6 +27,8 @@ const SERVERS: readonly ProgramId[] = [
   'asyncio-echo-server',
   'asyncio-chat-server',
   'asyncio-echo-blocking',
+  'epoll-echo',
+  'uring-echo',
 ];
 
 export const SCENARIOS: readonly LoopScenario[] = [
@@ -64,7 +66,7 @@ export const SCENARIOS: readonly LoopScenario[] = [
     title: 'A slow reader',
     description:
       'Send buffers hold 16 bytes here. A sends a 34-byte line but reads the echo slowly, so the server cannot hand it all to the kernel at once: send() sends part of it, and the rest waits for room.',
-    programs: ['selectors-server', 'selectors-server-modify', 'blocking-echo'],
+    programs: ['selectors-server', 'selectors-server-modify', 'blocking-echo', 'epoll-echo', 'uring-echo'],
     sendBuffer: 16,
     events: [
       { kind: 'connect', client: 'A', slowReader: true },
@@ -72,6 +74,23 @@ export const SCENARIOS: readonly LoopScenario[] = [
       { kind: 'drain', client: 'A', bytes: 10 },
       { kind: 'drain', client: 'A', bytes: 16 },
       { kind: 'drain', client: 'A', bytes: 8 },
+      { kind: 'close', client: 'A' },
+    ],
+  },
+  {
+    id: 'slow-reader-talks',
+    title: 'A slow reader talks on',
+    description:
+      'Send buffers hold 16 bytes. A sends a 34-byte line and, before reading any of its echo, another line: the server reads the second line while the send buffer is still full, so there is no room to echo it yet.',
+    programs: ['epoll-echo', 'uring-echo'],
+    sendBuffer: 16,
+    events: [
+      { kind: 'connect', client: 'A', slowReader: true },
+      { kind: 'send', client: 'A', data: 'this line is longer than 16 bytes\n' },
+      { kind: 'send', client: 'A', data: 'more\n' },
+      { kind: 'drain', client: 'A', bytes: 16 },
+      { kind: 'drain', client: 'A', bytes: 16 },
+      { kind: 'drain', client: 'A', bytes: 16 },
       { kind: 'close', client: 'A' },
     ],
   },

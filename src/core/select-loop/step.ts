@@ -6,9 +6,10 @@ import type { LoopInput } from './inputs.ts';
 import { inputText } from './inputs.ts';
 import { refreshViews } from './refresh-views.ts';
 import type { LoopEvent, LoopThread, LoopWorld } from './world.ts';
+import { afterStep } from './uring.ts';
 
 function finish(prev: LoopWorld, next: LoopWorld, event: LoopEvent): LoopWorld {
-  return refreshViews({ ...next, step: prev.step + 1, event });
+  return refreshViews(afterStep(prev, { ...next, step: prev.step + 1, event }));
 }
 
 /** The network's turn resets the idle count, so the program gets a full turn to react to what arrived. */

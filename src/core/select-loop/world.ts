@@ -11,6 +11,7 @@ import { scenarioById } from './scenarios.ts';
 import type { Selector } from './selector.ts';
 import type { EventLoop } from './event-loop.ts';
 import { refreshViews } from './refresh-views.ts';
+import type { Ring, SyscallTally } from './uring.ts';
 
 /** The ids of the course's programs; an edited program keeps the id of the one it started from. */
 export type ProgramId = string;
@@ -100,6 +101,10 @@ export type LoopWorld = {
   readonly clock: number;
   /** The process has ended: its main thread returned or died and no non-daemon thread is left. */
   readonly exited: boolean;
+  /** The io_uring teaching module's ring, once the program makes one. */
+  readonly ring?: Ring;
+  /** System calls and wake-ups so far, for programs whose info asks for them (countsSyscalls). */
+  readonly syscalls?: SyscallTally;
 };
 
 export type LoopOptions = {
