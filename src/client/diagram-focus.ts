@@ -8,7 +8,9 @@ import type { Arrow, Mark, SequenceModel } from '../viz/sequence-model.ts';
  * or nothing drawn yet), and hands keyboard focus on to the item, scrolling to it.
  */
 export type DiagramFocus = {
-  /** The id of the item that holds the tab stop in this model: pass it to sequenceDiagram as `roving`. */
+  /** The item that holds the tab stop in this model. */
+  item(model: SequenceModel): Arrow | Mark | undefined;
+  /** Its id, to pass to sequenceDiagram as `roving`. */
   roving(model: SequenceModel): string | undefined;
   onMove(item: Arrow | Mark, move: Move): void;
   onFocusItem(item: Arrow | Mark): void;
@@ -68,6 +70,7 @@ export function bindDiagramFocus(box: HTMLElement, body: SVGSVGElement, host: Di
   });
 
   return {
+    item: current,
     roving: (model) => current(model)?.id,
     onMove(item, move) {
       const model = host.model();

@@ -97,9 +97,14 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
   function render(): void {
     const rowHeight = rowHeightNow();
     const viewport = Math.max(0, size.height - HEADER_HEIGHT);
-    // While the keyboard is on an arrow, new events do not scroll it away.
-    if (following && !keys.holding()) {
-      const top = Math.max(0, bodyHeight(model.rows.length, rowHeight) - viewport);
+    const top = Math.max(0, bodyHeight(model.rows.length, rowHeight) - viewport);
+    // New events never scroll away the item the keyboard is on: the view stops following instead.
+    const held = keys.holding() ? keys.item(model) : undefined;
+    if (following && held !== undefined && !rowOnScreen(rowOf(held), top)) {
+      following = false;
+      jump.hidden = false;
+    }
+    if (following) {
       const left = followSideways(scrolled.left);
       if (top !== scrolled.top || left !== scrolled.left) {
         ownScroll = { top, left };
@@ -132,12 +137,19 @@ export function mountLiveDiagram(box: HTMLElement, detail: HTMLElement, current:
     return newestBottom - top - size.height < FOLLOW_SLACK;
   }
 
+  /** Whether a row is wholly in view with the rows scrolled to `top`. */
+  function rowOnScreen(row: number, top: number): boolean {
+    const rowHeight = rowHeightNow();
+    const rowTop = bodyHeight(row, rowHeight) - rowHeight;
+    return rowTop >= top && rowTop + rowHeight <= top + Math.max(0, size.height - HEADER_HEIGHT);
+  }
+
   /** Scrolls an item's row to the middle of the view if it is off screen, then draws. */
   function reveal(item: Arrow | Mark): void {
-    const rowHeight = rowHeightNow();
-    const viewport = Math.max(0, size.height - HEADER_HEIGHT);
-    const rowTop = bodyHeight(rowOf(item), rowHeight) - rowHeight;
-    if (rowTop < scrolled.top || rowTop + rowHeight > scrolled.top + viewport) {
+    if (!rowOnScreen(rowOf(item), scrolled.top)) {
+      const rowHeight = rowHeightNow();
+      const viewport = Math.max(0, size.height - HEADER_HEIGHT);
+      const rowTop = bodyHeight(rowOf(item), rowHeight) - rowHeight;
       const top = Math.max(0, rowTop - (viewport - rowHeight) / 2);
       ownScroll = { top, left: scrolled.left };
       scrolled = { top, left: scrolled.left };

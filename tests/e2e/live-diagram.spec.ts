@@ -94,7 +94,7 @@ test('with three connections the newest arrow is on screen', async ({ page }) =>
 
 test('the diagram is one tab stop: arrow keys move between its items, Enter opens details, closing them returns focus', async ({ page }) => {
   const problems = watchConsole(page);
-  await openLab(page);
+  const address = await openLab(page);
   await page.keyboard.type('nc echo\n');
   await expect.poll(() => terminalText(page)).toContain('connected #1');
   // Enough lines that the first rows leave the drawn window when the view is at the bottom.
@@ -156,5 +156,19 @@ test('the diagram is one tab stop: arrow keys move between its items, Enter open
   expect(last.item).not.toBe(second);
   expect(await onScreen(page, `[data-item="${last.item}"]`)).toBe(true);
   await page.locator('echo-lab').screenshot({ path: `${SHOTS}/live-diagram-keyboard.png` });
+
+  // Events from elsewhere keep coming; they do not scroll the focused item away: the view stops following.
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  const outside = net.connect({ host, port });
+  await new Promise((resolve) => outside.once('connect', resolve));
+  for (let line = 0; line < 30; line++) {
+    const echoed = new Promise((resolve) => outside.once('data', resolve));
+    outside.write(`outside ${line}\n`);
+    await echoed;
+  }
+  await expect(page.locator('.seq-arrow .seq-label', { hasText: 'outside 29' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Jump to latest ↓' })).toBeVisible();
+  expect(await focused(page)).toMatchObject({ item: last.item, inDiagram: true });
+  outside.destroy();
   expect(problems).toEqual([]);
 });
