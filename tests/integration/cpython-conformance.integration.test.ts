@@ -140,6 +140,8 @@ function callText(c: { call: string; fd?: number | null; result?: string; raised
 
 function keep(c: { call: string; result?: string; raised?: string }): boolean {
   if (!SOCKET_CALLS.has(c.call)) return false;
+  // A call on a socket with a timeout that has to wait is recorded when it starts waiting too; CPython's tracer logs it once, when it returns.
+  if (['recv', 'accept', 'send'].includes(c.call) && c.result === undefined && c.raised === undefined) return false;
   if (c.raised?.startsWith('BlockingIOError') === true && c.call !== 'connect') return false;
   return !(c.call === 'sendall' && c.result === undefined && c.raised === undefined);
 }
@@ -386,5 +388,65 @@ describe.skipIf(!pythonOk)('CPython: the programs lesson 7 offers for download o
       "ADDR sent ''",
       'Closing ADDR: the peer closed after 0 of 4 bytes',
     ]);
+  });
+});
+
+describe.skipIf(!pythonOk)('CPython conformance: lesson 10, a socket API', () => {
+  /** Ports in IPv4 2-tuples and IPv6 4-tuples alike. */
+  const mapPorts = (portMap: ReadonlyMap<number, number>) => (line: string) =>
+    line.replace(/\('([0-9a-f.:]*)', (\d+)((?:, 0, 0)?)\)/g, (_all, host: string, p: string, rest: string) => `('${host}', ${portMap.get(Number(p)) ?? p}${rest})`);
+
+  it('timeout-client × echo-then-silence: the second recv() raises TimeoutError after the timeout', { timeout: 40_000 }, async () => {
+    const echo = await echoServer();
+    const py = startPython('timeout_client.py', programText('timeout-client'), echo.port);
+    try {
+      await Promise.race([py.exited, sleep(20_000)]);
+    } finally {
+      await stop(py);
+      echo.server.close();
+    }
+    const worlds = simRun(programById('timeout-client'), 'echo-then-silence');
+    const end = worlds[worlds.length - 1] as LoopWorld;
+    expect(end.clock).toBe(2_500_000);
+    expect(stdoutLines(py.stdout())).toEqual([...end.stdout]);
+    expect(exceptionLines(py.stderr())).toEqual([]);
+    expect([...echo.received.values()]).toEqual(end.kernel.peers.map((p) => p.received));
+    expect(realCalls(py.traces())).toEqual(simCalls(worlds));
+    expect(realCalls(py.traces())['MainThread']).toContain('recv fd=3 -> TimeoutError: timed out');
+  });
+
+  it('dualstack-server × ipv4-and-ipv6: one AF_INET6 listener, an IPv4-mapped client and an IPv6 one', { timeout: 40_000 }, async () => {
+    const port = await freePort();
+    const py = startPython('dualstack_server.py', programText('dualstack-server'), port);
+    const clients: { sock: Socket; received: Buffer[]; port: number }[] = [];
+    try {
+      await until(() => py.traces().some((t) => t.call === 'listen') || py.proc.exitCode !== null, 20_000);
+      for (const input of scenarioById('ipv4-and-ipv6').events) {
+        if (input.kind !== 'connect') continue;
+        const sock = connect({ host: input.ipv6 === true ? '::1' : '127.0.0.1', port });
+        const entry = { sock, received: [] as Buffer[], port: 0 };
+        sock.on('data', (d: Buffer) => entry.received.push(d));
+        sock.on('error', () => undefined);
+        await new Promise<void>((resolve) => {
+          sock.once('connect', () => resolve());
+          sock.once('error', () => resolve());
+        });
+        entry.port = sock.localPort ?? 0;
+        clients.push(entry);
+        await quiet(py);
+      }
+      await sleep(GAP);
+    } finally {
+      await stop(py);
+      for (const c of clients) c.sock.destroy();
+    }
+    const worlds = simRun(programById('dualstack-server'), 'ipv4-and-ipv6');
+    const end = worlds[worlds.length - 1] as LoopWorld;
+    const portMap = new Map<number, number>([[port, 65432]]);
+    clients.forEach((c, i) => portMap.set(c.port, 50001 + i));
+    expect(stdoutLines(py.stdout()).map(mapPorts(portMap))).toEqual([...end.stdout]);
+    expect(exceptionLines(py.stderr())).toEqual([]);
+    expect(clients.map((c) => Buffer.concat(c.received).toString('latin1'))).toEqual(end.kernel.peers.map((p) => p.received));
+    expect(realCalls(py.traces())).toEqual(simCalls(worlds));
   });
 });

@@ -379,13 +379,23 @@ function createConnection(m: Machine, args: readonly PyValue[], kwargs: Readonly
   return s;
 }
 
+/** has_dualstack_ipv6() tries it: an AF_INET6 socket, IPV6_V6ONLY off, closed again. Linux allows it. */
+function hasDualstack(m: Machine): PyValue {
+  const probe = newSocket(m, AF_INET6);
+  socketMethod(m, probe, 'setsockopt', [int(SOCKET_CONSTANTS['IPPROTO_IPV6'] ?? 41), int(SOCKET_CONSTANTS['IPV6_V6ONLY'] ?? 26), int(0)], {}, undefined);
+  closeValue(m, probe);
+  return bool(true);
+}
+
 /**
- * create_server() as CPython 3.11 does it on Linux: socket(), SO_REUSEADDR, IPV6_V6ONLY for AF_INET6
- * (0 with dualstack_ipv6, else 1), bind() and listen(), each a call of its own.
+ * create_server() as CPython 3.11 does it on Linux: with dualstack_ipv6, has_dualstack_ipv6() first;
+ * then socket(), SO_REUSEADDR, IPV6_V6ONLY for AF_INET6 (0 with dualstack_ipv6, else 1), bind() and
+ * listen(), each a call of its own.
  */
 function createServer(m: Machine, args: readonly PyValue[], kwargs: Readonly<Record<string, PyValue>>): PyValue {
   const family = intArg(m, kwargs['family'] ?? int(AF_INET));
   const dualstack = m.truthy(kwargs['dualstack_ipv6'] ?? bool(false));
+  if (dualstack) hasDualstack(m);
   if (dualstack && family !== AF_INET6) return m.fail('ValueError', 'dualstack_ipv6 requires AF_INET6 family');
   const s = newSocket(m, family);
   const call = (name: string, ...a: PyValue[]) => socketMethod(m, s, name, a, {}, undefined);
@@ -427,7 +437,7 @@ export function socketFunction(m: Machine, name: string, args: readonly PyValue[
     case 'create_server':
       return createServer(m, args, kwargs);
     case 'has_dualstack_ipv6':
-      return bool(true);
+      return hasDualstack(m);
     case 'getdefaulttimeout':
       return timeoutValue(m.world.kernel.defaultTimeout);
     case 'setdefaulttimeout':
