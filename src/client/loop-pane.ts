@@ -3,6 +3,7 @@ import { loopPicture, mountLoopPicture } from '../viz/loop-picture.ts';
 import { handleText, taskWaitText } from '../core/select-loop/explain-asyncio.ts';
 import type { EventLoop } from '../core/select-loop/event-loop.ts';
 import { element } from './dom.ts';
+import { renderUring } from './uring-view.ts';
 
 /**
  * One program's view in an event-loop stepper: its source with each thread's current line marked,
@@ -109,7 +110,9 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
   details.append(summary);
   const state = element('div', undefined, 'loop-state-box');
   details.append(state);
-  side.append(pictureBox, details);
+  // Lesson 9's rings and system-call counts, outside the details so they stay in view side by side.
+  const uringBox = element('div', undefined, 'uring-box');
+  side.append(pictureBox, uringBox, details);
   grid.append(code, side);
   root.append(grid);
 
@@ -150,7 +153,8 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
     }
     const first = code.querySelector<HTMLElement>('[aria-current="step"]');
     if (first !== null) {
-      const top = first.offsetTop - code.offsetTop;
+      // Measured on screen, so it holds however the listing is positioned (it is sticky beside a long panel).
+      const top = first.getBoundingClientRect().top - code.getBoundingClientRect().top + code.scrollTop;
       if (top < code.scrollTop || top > code.scrollTop + code.clientHeight - 40) code.scrollTop = top - code.clientHeight / 3;
     }
   }
@@ -274,6 +278,7 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
             : 'Threads, selector, kernel sockets and clients';
       markLines(world);
       loopPicture(picture, world, reducedMotion);
+      renderUring(uringBox, world);
       renderState(world);
     },
   };
