@@ -13,6 +13,7 @@ const LESSONS = [
   '/lessons/blocking-and-non-blocking/',
   '/lessons/selectors/',
   '/lessons/chat-server-with-threads/',
+  '/lessons/messages-on-a-byte-stream/',
 ];
 
 /** The same rules as tests/e2e/accessibility.spec.ts: WCAG 2.2 A and AA, and axe's best practices. */

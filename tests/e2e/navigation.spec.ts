@@ -1,29 +1,56 @@
 import { expect, test } from '@playwright/test';
+import { courseLessons } from './lessons.ts';
 import { watchConsole } from './support.ts';
+
+const LESSONS = courseLessons();
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test('the sidebar lists the course in order, marks this lesson, and jumps to its lab and sections', async ({ page }) => {
   const problems = watchConsole(page);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto('/lessons/echo-server/');
   const course = page.getByRole('navigation', { name: 'Course' });
-  await expect(course.getByRole('link')).toHaveText([
-    /What a socket is/,
-    /An echo server's life/,
-    /three-way handshake/,
-    /Blocking and non-blocking/,
-    /Selectors/,
-    /chat server/,
-  ]);
+  // Every lesson in content/lessons, in the order their frontmatter gives: adding one needs no edit here.
+  expect(LESSONS.length).toBeGreaterThanOrEqual(7);
+  await expect(course.getByRole('link')).toHaveText(LESSONS.map((lesson) => new RegExp(escape(lesson.title))));
+  expect(await course.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(LESSONS.map((lesson) => lesson.path));
   await expect(course.locator('[aria-current="page"]')).toHaveText(/An echo server's life/);
   const onPage = page.getByRole('navigation', { name: 'On this page' });
   await onPage.getByRole('link', { name: 'Lab', exact: true }).click();
   await expect(page.locator('echo-lab')).toBeInViewport();
   expect(new URL(page.url()).hash).toBe('#lab');
-  await onPage.getByRole('link', { name: 'Exercises' }).click();
+  // The jump link, not the section of the same name listed under it.
+  await onPage.locator('.course-nav-jumps').getByRole('link', { name: 'Exercises', exact: true }).click();
   await expect(page.locator('#exercises')).toBeInViewport();
   await course.getByRole('link', { name: /Blocking and non-blocking/ }).click();
   await expect(page).toHaveURL(/\/lessons\/blocking-and-non-blocking\/$/);
   expect(problems).toEqual([]);
+});
+
+test('each lesson says where it stands and links to the lessons before and after it', async ({ browser }) => {
+  test.setTimeout(90_000);
+  // The pager and the eyebrow are static HTML, so the pages are loaded without scripts, which keeps a walk through every lesson quick.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  for (const [index, lesson] of LESSONS.entries()) {
+    await page.goto(lesson.path);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(lesson.title);
+    await expect(page.locator('.lesson-header .eyebrow')).toHaveText(`Lesson ${lesson.order} of ${LESSONS.length}`);
+    const pager = page.getByRole('navigation', { name: 'Lessons' });
+    const previous = LESSONS[index - 1];
+    const next = LESSONS[index + 1];
+    if (previous === undefined) await expect(pager.locator('a[rel="prev"]')).toHaveCount(0);
+    else {
+      await expect(pager.locator('a[rel="prev"]')).toHaveAttribute('href', previous.path);
+      await expect(pager.locator('a[rel="prev"]')).toContainText(previous.title);
+    }
+    if (next === undefined) await expect(pager.locator('a[rel="next"]')).toHaveCount(0);
+    else {
+      await expect(pager.locator('a[rel="next"]')).toHaveAttribute('href', next.path);
+      await expect(pager.locator('a[rel="next"]')).toContainText(next.title);
+    }
+  }
+  await context.close();
 });
 
 test('on a phone the sidebar is a menu that opens, jumps, and closes', async ({ page }) => {
