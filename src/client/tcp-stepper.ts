@@ -218,7 +218,8 @@ export function mountTcpStepper(root: HTMLElement): void {
     model = buildTcpSequenceModel(worlds, cursor, absolute);
     sequenceDiagram(sequence, model, {
       width: sequenceBox.clientWidth,
-      minLaneWidth: 200,
+      // Wide enough that a segment's label (up to ~45 characters with options) clears the lanes' notes; a phone scrolls sideways.
+      minLaneWidth: 330,
       rowHeight: ROW_HEIGHT,
       spread: true,
       formatTime: formatSimTime,

@@ -118,7 +118,8 @@ export function buildTcpSequenceModel(worlds: readonly World[], cursor: number, 
         note(
           laneOfHost(event.host),
           row,
-          event.timer === 'retransmit' ? 'RTO ⏱' : event.timer === 'time-wait' ? '2·MSL ⏱' : 'persist ⏱',
+          // Words, not a clock emoji: a machine without an emoji font drew ⏱ as a missing glyph.
+          event.timer === 'retransmit' ? 'RTO expires' : event.timer === 'time-wait' ? '2·MSL expires' : 'persist timer expires',
         );
         break;
       case 'deliver':
