@@ -58,7 +58,7 @@ function connect(w: LoopWorld, name: string, slowReader: boolean, ipv6: boolean)
   if (peer.state === 'refused') {
     return accepted(
       withKernel(w, kernel),
-      `${name} connects from ${from}, but nothing listens on port ${port}${ipv6 ? ' for IPv6' : ''} yet: the kernel answers the SYN with RST and ${name}'s connect() fails with ConnectionRefusedError.`,
+      `${name} connects from ${from}, but nothing listens on port ${port} ${listenerOn(w.kernel, port) === undefined ? 'yet' : `for ${ipv6 ? 'IPv6' : 'IPv4'}`}: the kernel answers the SYN with RST and ${name}'s connect() fails with ConnectionRefusedError.`,
     );
   }
   const l = listenerOn(w.kernel, port);
