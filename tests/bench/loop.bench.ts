@@ -11,10 +11,14 @@ import { runLoop as legacyRun } from './legacy-loop/step.ts';
 const FRAME_MS = 1000 / 60;
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-const info = programInfo('nonblocking-busy');
-const loaded = loadProgram(info, readFileSync(new URL(`../../content/programs/${info.file}`, import.meta.url), 'utf8'));
-if (!loaded.ok) throw new Error(loaded.problem.message);
-const program = loaded.program;
+/** A course program from its .py file (the page imports them raw; Node reads them). */
+function courseProgram(id: string) {
+  const info = programInfo(id);
+  const loaded = loadProgram(info, readFileSync(new URL(`../../content/programs/${info.file}`, import.meta.url), 'utf8'));
+  if (!loaded.ok) throw new Error(loaded.problem.message);
+  return loaded.program;
+}
+const program = courseProgram('nonblocking-busy');
 const STEPS = 10_000;
 
 function best(repeat: number, work: () => number): { ms: number; steps: number } {
@@ -60,4 +64,19 @@ console.log(`  ratio: the interpreter takes ${fmt(interp.ms / legacy.ms, 1)}× a
   console.log(`\njump within a ${fmt(worlds.length - 1, 0)}-step run (${sink > 0 ? 'checked' : 'empty'})`);
   console.log(`  to a kept step: ${fmt(perJump * 1000, 2)} µs, ${fmt((perJump / FRAME_MS) * 100, 5)} % of a frame`);
   console.log(`  to step ${fmt(STEPS - 1, 0)} of a run not built yet: ${fmt(fresh.ms, 0)} ms`);
+}
+
+// "Test my server" runs a whole suite on a click: each check's run and the reference's, side by side with one plain run.
+{
+  const { checksFor, runCheck, TESTABLE } = await import('../../src/core/select-loop/checks.ts');
+  for (const id of ['selectors-server-modify', 'chat-server-framed']) {
+    const suite = TESTABLE[id]!.suite;
+    const subject = courseProgram(id);
+    const checks = checksFor(suite);
+    const all = best(3, () => checks.reduce((n, check) => n + runCheck(subject, check).steps, 0));
+    const one = best(3, () => runLoop(createLoop(subject, 'three-clients'), 3000).length);
+    console.log(`\nTest my server: ${id}, ${checks.length} ${suite} checks (best of 3)`);
+    console.log(`  the suite: ${fmt(all.ms, 0)} ms for ${fmt(all.steps, 0)} steps; one three-clients run: ${fmt(one.ms, 0)} ms`);
+    console.log(`  ratio: the suite costs ${fmt(all.ms / one.ms, 1)}× one stepper run, ${fmt(all.ms / FRAME_MS, 1)} frames`);
+  }
 }
