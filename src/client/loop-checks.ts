@@ -27,10 +27,15 @@ export function findingText(result: CheckResult, deadline: LoopWorld | undefined
               .filter((thread) => thread.wait !== undefined)
               .map((thread) => `${thread.thread} was waiting in ${waitText(deadline, thread.wait!)}`)
               .join('; ');
-      return `${crash}Client ${finding.client} never received ${bytesLiteral(finding.missing)} ${when}: the server last served ${finding.client} at step ${result.step}${waits === '' ? '' : `, and then ${waits}`}.`;
+      const served = finding.served
+        ? `the server last served ${finding.client} at step ${result.step}`
+        : `the server never served ${finding.client}, whose bytes arrived at step ${result.step}`;
+      return `${crash}Client ${finding.client} never received ${bytesLiteral(finding.missing)} ${when}: ${served}${waits === '' ? '' : `, and ${waits}`}.`;
     }
     case 'wrong-bytes':
       return `${crash}At step ${result.step} the server handed the kernel ${bytesLiteral(finding.written)} for client ${finding.client}, which should get ${finding.owed === '' ? 'nothing yet' : bytesLiteral(finding.owed)}: a piece of a message, or bytes out of order.`;
+    case 'exited':
+      return `${crash}At step ${result.step} the server's process ended while clients were still connected: a server must outlive its clients.`;
     case 'spinning':
       return `${crash}At step ${result.step} the server had nothing to do but kept running instead of waiting: a loop that never blocks spins and burns the CPU (${fmt(finding.wastedPasses)} wasted passes by then).`;
   }

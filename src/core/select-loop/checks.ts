@@ -26,6 +26,7 @@ import type { LoopWorld } from './world.ts';
  *   anything for that client — accepted it, read from or wrote to its socket — since after it the
  *   program never served that client again; if it never did, the step where the client's bytes arrived;
  * - a loop that spins while it waits (the slow-reader check): the first deadline reached by spinning;
+ * - a server whose process ended while clients were connected: the step it ended;
  * - in every case, a thread that died of an uncaught exception first is named, with its step.
  */
 
@@ -90,12 +91,16 @@ export type Finding =
       readonly deadline: number;
       /** The scenario input that came next; undefined at the end of the run. */
       readonly before: LoopInput | undefined;
+      /** Whether the program ever did anything for this client (accepted it, read or wrote its socket). */
+      readonly served: boolean;
       readonly threads: ThreadsAt;
     }
   /** The program handed the kernel bytes for this client that are not what it is owed. */
   | { readonly kind: 'wrong-bytes'; readonly client: string; readonly owed: string; readonly written: string }
   /** The program was spinning, never blocking, while it waited for the network. */
-  | { readonly kind: 'spinning'; readonly deadline: number; readonly wastedPasses: number };
+  | { readonly kind: 'spinning'; readonly deadline: number; readonly wastedPasses: number }
+  /** The server's process ended while clients were still connected to it (its main thread died, or returned). */
+  | { readonly kind: 'exited'; readonly deadline: number };
 
 /** What a good server keeps low, measured over the whole run. */
 export type Costs = {
@@ -163,7 +168,7 @@ function followChat(before: LoopWorld | undefined, after: LoopWorld, log: ChatLo
 }
 
 /** The last step, up to `until`, at which the program did anything for `client`; if none, the step its first bytes arrived (else the step it connected). */
-function lastServed(worlds: readonly LoopWorld[], client: string, until: number): number {
+function lastServed(worlds: readonly LoopWorld[], client: string, until: number): { step: number; served: boolean } {
   let connected: number | undefined;
   let arrived: number | undefined;
   let last: number | undefined;
@@ -176,7 +181,7 @@ function lastServed(worlds: readonly LoopWorld[], client: string, until: number)
     if (now.sent !== then.sent) arrived ??= i;
     if (now.readByProgram !== then.readByProgram || now.writtenByProgram !== then.writtenByProgram || (now.socket !== undefined && then.socket === undefined)) last = i;
   }
-  return last ?? arrived ?? connected ?? 0;
+  return { step: last ?? arrived ?? connected ?? 0, served: last !== undefined };
 }
 
 /** The first step at which the program wrote, for `client`, bytes that are not a prefix of `owed`. */
@@ -228,6 +233,13 @@ export function judge(check: Check, run: LoopRun): CheckResult {
     }
   };
 
+  /** The step at which each client reset its own connection; a connection the server's side reset is still owed its bytes. */
+  const resetAt = new Map<string, number>();
+  worlds.forEach((world, i) => {
+    if (world.event.input?.kind === 'reset' && !resetAt.has(world.event.input.client)) resetAt.set(world.event.input.client, i);
+  });
+  const excused = (client: string, at: number) => (resetAt.get(client) ?? Infinity) <= at;
+
   // Deadlines: the world before each scheduled input, then the last world.
   for (let i = 0; i < worlds.length && finding === undefined; i++) {
     const world = worlds[i] as LoopWorld;
@@ -236,6 +248,13 @@ export function judge(check: Check, run: LoopRun): CheckResult {
     follow(i);
     if (!isDeadline) continue;
     const end = next === undefined;
+    // A server must outlive its clients: a process that ended (an uncaught exception in its main thread, say) serves nobody.
+    if (world.exited && peersOf(world).some((peer) => !excused(peer.name, i) && peer.state !== 'refused')) {
+      finding = { kind: 'exited', deadline: i };
+      step = worlds.findIndex((w) => w.exited);
+      deadline = i;
+      break;
+    }
     if (check.noSpinning === true && !end && !world.threads.every((thread) => thread.wait !== undefined) && !world.exited) {
       finding = { kind: 'spinning', deadline: i, wastedPasses: world.counters.wastedPasses + world.counters.wastedTries };
       step = i;
@@ -244,7 +263,7 @@ export function judge(check: Check, run: LoopRun): CheckResult {
     }
     for (const { client, owed, due } of owedAt(world, check.suite, log, heard, end)) {
       const peer = peersOf(world).find((p) => p.name === client);
-      if (peer === undefined || peer.state === 'reset') continue;
+      if (peer === undefined || excused(client, i)) continue;
       if (!end && slow(world, client)) continue;
       if (!owed.startsWith(peer.received) || !owed.startsWith(peer.writtenByProgram)) {
         const wrong = firstWrongWrite(worlds, client, owed) ?? i;
@@ -262,8 +281,9 @@ export function judge(check: Check, run: LoopRun): CheckResult {
           deadline: i,
           before: next?.event.input,
           threads: threadsAt(world),
+          served: lastServed(worlds, client, i).served,
         };
-        step = lastServed(worlds, client, i);
+        step = lastServed(worlds, client, i).step;
         deadline = i;
         break;
       }

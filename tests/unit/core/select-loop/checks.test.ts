@@ -95,9 +95,14 @@ describe('Test my server: broken programs fail exactly the checks they should, a
   it('the sequential echo server leaves clients unanswered while it serves one', () => {
     const program = programById('blocking-echo');
     const failed = failing(program, 'echo');
-    expect(Object.keys(failed).sort()).toEqual(['echo-order', 'echo-pieces', 'echo-slow']);
+    expect(Object.keys(failed).sort()).toEqual(['echo-abrupt', 'echo-order', 'echo-pieces', 'echo-slow']);
     const order = failed['echo-order']!;
-    expect(order.finding).toMatchObject({ kind: 'unanswered', client: 'A', missing: 'hi from A\n' });
+    expect(order.finding).toMatchObject({ kind: 'unanswered', client: 'A', missing: 'hi from A\n', served: false });
+    // A's reset raises ConnectionResetError in the only thread: the process ends, and the clients queued behind A are reset with it.
+    const abrupt = failed['echo-abrupt']!;
+    expect(abrupt.finding).toMatchObject({ kind: 'exited' });
+    expect(abrupt.crash).toMatchObject({ thread: 'MainThread', type: 'ConnectionResetError' });
+    expect(worldAt(program, abrupt).tracebacks).toHaveLength(1);
     // The server is waiting in recv() on C's connection (fd 4), the first it accepted.
     if (order.finding?.kind !== 'unanswered') throw new Error('expected unanswered');
     expect(order.finding.threads).toEqual([{ thread: 'MainThread', line: expect.any(Number), wait: expect.objectContaining({ call: 'recv', fd: 4 }) }]);
