@@ -12,6 +12,8 @@ const PAGES = [
   '/lessons/selectors/',
   '/lessons/chat-server-with-threads/',
   '/lessons/messages-on-a-byte-stream/',
+  '/lessons/asyncio-stepped/',
+  '/lessons/designing-a-socket-api/',
 ];
 
 /** WCAG 2.2 A and AA, and axe's best practices (landmarks, headings, regions). */

@@ -14,6 +14,8 @@ const LESSONS = [
   '/lessons/selectors/',
   '/lessons/chat-server-with-threads/',
   '/lessons/messages-on-a-byte-stream/',
+  '/lessons/asyncio-stepped/',
+  '/lessons/designing-a-socket-api/',
 ];
 
 /** The same rules as tests/e2e/accessibility.spec.ts: WCAG 2.2 A and AA, and axe's best practices. */
