@@ -54,13 +54,17 @@ function costsText(costs: Costs, reference: Costs | undefined): string {
   ].join(' · ');
 }
 
+/** What the stepper tells the checks: the program changed (an edit ran, or the lesson's came back). */
+export type LoopChecks = { programChanged(): void };
+
 /** "Test my server": runs the program the stepper shows through its suite's checks and lists what happened. */
-export function bindLoopChecks(root: HTMLElement, host: ChecksHost): void {
+export function bindLoopChecks(root: HTMLElement, host: ChecksHost): LoopChecks {
+  const none: LoopChecks = { programChanged: () => undefined };
   const button = root.querySelector<HTMLButtonElement>('[data-part="test"]');
   const panel = root.querySelector<HTMLElement>('[data-part="checks"]');
-  if (button === null || panel === null) return;
+  if (button === null || panel === null) return none;
   const testable = TESTABLE[host.spec().program];
-  if (testable === undefined || host.spec().compare !== undefined) return;
+  if (testable === undefined || host.spec().compare !== undefined) return none;
   const list = part(panel, 'check-list');
   const summary = part(panel, 'check-summary');
   button.hidden = false;
@@ -114,4 +118,11 @@ export function bindLoopChecks(root: HTMLElement, host: ChecksHost): void {
     button.setAttribute('aria-expanded', 'false');
     button.focus();
   });
+  return {
+    // Results of another program would mislead: an open panel runs the checks again, a closed one forgets them.
+    programChanged() {
+      if (panel.hidden) list.replaceChildren();
+      else run();
+    },
+  };
 }

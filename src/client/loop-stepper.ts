@@ -268,6 +268,7 @@ export async function mountLoopStepper(root: HTMLElement): Promise<void> {
       rebuild();
       render();
       controls.refresh();
+      checks.programChanged();
     },
     show(step) {
       feedback = undefined;
@@ -276,7 +277,7 @@ export async function mountLoopStepper(root: HTMLElement): Promise<void> {
       controls.refresh();
     },
   });
-  bindLoopChecks(root, {
+  const checks = bindLoopChecks(root, {
     spec: () => spec,
     open(scenario, step) {
       showScenario(scenario);
