@@ -52,7 +52,7 @@ function prep(m: Machine, op: UringOp, fd: number, len: number, data: string, us
   const ring = ringOf(m);
   if (ring.sq.length >= ring.entries) return m.fail('RuntimeError', `the submission queue is full (${ring.entries} SQEs): submit() first`);
   const sqe: Sqe = { op, fd, len, data, userData, userDataText: m.repr(userData) };
-  setRing(m, { ...ring, sq: [...ring.sq, sqe] });
+  setRing(m, { ...ring, sq: [...ring.sq, sqe], written: ring.written + 1 });
   m.record({ call: `ring.prep_${op}`, fd, args: op === 'send' ? [m.repr(bytes(data))] : op === 'recv' ? [String(len)] : [], result: `SQE ${ring.sq.length + 1} of ${ring.entries}` });
   return NONE;
 }

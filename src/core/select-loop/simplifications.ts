@@ -12,7 +12,7 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   },
   {
     id: 'interpreter-subset',
-    text: 'Supported: import and from-import of socket, selectors, types, threading, sys, time, struct, errno and asyncio; assignment (tuples, attributes, subscripts, augmented); if/elif/else, while, for, break, continue, pass, return; def with defaults and keyword arguments; async def, await and async with; simple classes; try/except/else/finally and raise; with … as; f-strings; comprehensions; slices; int, float, bool, None, str, bytes, list, tuple, dict and set with their common methods. Anything else stops the program before it runs with the line, column and what is supported. Integers are exact up to 2**53; struct formats need a byte-order prefix such as "!".',
+    text: 'Supported: import and from-import of socket, selectors, types, threading, sys, time, struct, errno, asyncio and the teaching module uring; assignment (tuples, attributes, subscripts, augmented); if/elif/else, while, for, break, continue, pass, return; def with defaults and keyword arguments; async def, await and async with; simple classes; try/except/else/finally and raise; with … as; f-strings; comprehensions; slices; int, float, bool, None, str, bytes, list, tuple, dict and set with their common methods. Anything else stops the program before it runs with the line, column and what is supported. Integers are exact up to 2**53; struct formats need a byte-order prefix such as "!".',
   },
   {
     id: 'asyncio-steps',
@@ -21,6 +21,10 @@ export const SIMPLIFICATIONS: readonly Simplification[] = [
   {
     id: 'asyncio-internals',
     text: 'The loop’s own callbacks are those CPython runs for these programs: _accept_connection (accept() until the queue is empty, each connection made non-blocking), a task for _accept_connection2 (TCP_NODELAY, then connection_made, _add_reader and the transport’s waiter), _read_ready (one recv() of up to 256 KiB), _write_ready, _call_connection_lost, gather’s done callback and, as in CPython 3.11.7 and later, the handler task’s done callback. They count in CPython’s Task-N numbering, so the first handler is Task-4. start_server() needs an async def as its callback and a numeric host; a reader’s buffer has no limit (CPython pauses reading above 128 KiB and raises LimitOverrunError for a line over 64 KiB). asyncio.run() cancels the tasks left when the main task ends and closes the loop, but skips CPython’s shutdown of async generators and the default executor. A task exception nobody retrieved is reported when asyncio.run() ends; CPython reports it when the task is garbage-collected, often sooner. Tracebacks show the program’s own frames, not asyncio’s.',
+  },
+  {
+    id: 'uring',
+    text: 'uring is not a Python module: it is the course’s teaching module for io_uring, modelled on liburing’s calls (Ring, prep_accept, prep_recv, prep_send, prep_close, submit, submit_and_wait, wait_cqe, peek_cqe, cqe_seen) and tested against its own rules, not CPython. The kernel tries each request when it is submitted and finishes the others, in the order they were submitted, in the step of the network event that lets them. With sqpoll=True the kernel’s polling thread takes SQEs the moment submit() publishes them and never goes idle. user_data may be any value (liburing’s is a 64-bit number), and a recv’s bytes come back in cqe.buf rather than in a buffer the program passed in. The system-call tally, shown for the programs that count, names calls as strace does on x86-64 Linux and counts only the calls the model makes: not the mmap() calls that map a ring, print()’s write(), or CPython’s own. A wake-up is a thread that slept in the kernel running again.',
   },
   {
     id: 'time',

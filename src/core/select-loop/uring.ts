@@ -72,12 +72,23 @@ export type Ring = {
   readonly inFlight: readonly Sqe[];
   /** Posted by the kernel, oldest first; the program reads the head. */
   readonly cq: readonly Cqe[];
+  /** SQEs the program has written and CQEs the kernel has posted, ever: with the queues' lengths they give each entry's slot. */
+  readonly written: number;
   readonly posted: number;
   readonly closed: boolean;
 };
 
+/** The slot (index in the ring) of the i-th entry still in the SQ or CQ: entries wrap round to slot 0. */
+export function sqSlot(ring: Ring, i: number): number {
+  return (ring.written - ring.sq.length + i) % ring.entries;
+}
+
+export function cqSlot(ring: Ring, i: number): number {
+  return (ring.posted - ring.cq.length + i) % ring.cqEntries;
+}
+
 export function createRing(fd: number, entries: number, sqpoll: boolean): Ring {
-  return { fd, entries, cqEntries: entries * 2, sqpoll, sq: [], inFlight: [], cq: [], posted: 0, closed: false };
+  return { fd, entries, cqEntries: entries * 2, sqpoll, sq: [], inFlight: [], cq: [], written: 0, posted: 0, closed: false };
 }
 
 function negErrno(e: KernelError | 'EBADF' | 'EINVAL'): number {
