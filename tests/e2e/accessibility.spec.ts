@@ -13,6 +13,7 @@ const PAGES = [
   '/lessons/chat-server-with-threads/',
   '/lessons/messages-on-a-byte-stream/',
   '/lessons/asyncio-stepped/',
+  '/lessons/readiness-and-completion/',
   '/lessons/designing-a-socket-api/',
 ];
 
