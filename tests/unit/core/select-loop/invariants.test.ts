@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgramId } from '../../../../src/core/select-loop/index.ts';
-import { findSocket, scenarioById } from '../../../../src/core/select-loop/index.ts';
+import { findSocket, scenarioById, scenariosFor } from '../../../../src/core/select-loop/index.ts';
 import { PROGRAMS } from '../../../../src/client/loop-programs.ts';
 import { SUITED, checkRun, last, randomRun, settle, loop } from './support/runs.ts';
 
@@ -33,9 +33,11 @@ describe('invariants over every scenario and the programs it suits', () => {
 describe('invariants under seeded random injected inputs', () => {
   const cases = PROGRAMS.flatMap((p) => [1, 2, 3, 4].map((seed) => ({ programId: p.id, seed })));
   it.each(cases)('$programId, seed $seed', ({ programId, seed }) => {
-    const scenarioId = PROGRAMS.find((p) => p.id === programId)?.role === 'client' ? (programId === 'selectors-client' ? 'echo-server' : 'chat') : 'live';
+    // A client program runs against the simulated server of its own first scenario.
+    const scenarioId = PROGRAMS.find((p) => p.id === programId)?.role === 'client' ? (scenariosFor(programId)[0]?.id ?? 'live') : 'live';
     const worlds = randomRun(programId, scenarioId, seed, 1_500);
-    expect(worlds.length).toBeGreaterThan(30);
+    // A client that finishes by itself (the timeout client) makes a short run; every other program keeps going.
+    expect(worlds.length > 30 || last(worlds).exited).toBe(true);
     checkRun(worlds);
   });
 
