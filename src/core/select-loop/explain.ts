@@ -26,23 +26,23 @@ function withPeer(c: CallRecord): string {
 function callText(before: LoopWorld, c: CallRecord): string {
   const fd = c.fd === undefined ? '' : ` on fd ${c.fd}`;
   if (c.raised !== undefined) return `${c.call}()${fd} raises ${c.raised}.`;
-  switch (c.call) {
   if (c.result === undefined && (c.call === 'recv' || c.call === 'accept' || c.call === 'send')) {
     const s = before.kernel.sockets.find((x) => x.fd === c.fd);
     return `${c.call}(${c.args?.[0] ?? ''})${fd} cannot finish yet, so it waits, for at most the socket's timeout of ${s?.timeout ?? '?'} s; then it raises TimeoutError.`;
   }
+  switch (c.call) {
     case 'socket':
       return `socket.socket() asks the kernel for a${c.args?.[0] === 'AF_INET6' ? 'n IPv6' : ''} TCP socket and gets fd ${c.fd ?? '?'}.`;
     case 'DefaultSelector':
       return `DefaultSelector() creates an epoll instance, which takes fd ${c.fd ?? '?'} of its own; nothing is registered yet.`;
     case 'setsockopt': {
       const opt = SOCKOPTS[c.args?.[1] ?? ''] ?? 'an option';
-      return opt === 'SO_REUSEADDR'
       if (opt === 'IPV6_V6ONLY') {
         return c.args?.[2] === '0'
           ? `setsockopt() turns IPV6_V6ONLY off on fd ${c.fd ?? '?'}: this IPv6 socket will take IPv4 connections too, each seen as an IPv4-mapped address (::ffff:a.b.c.d).`
           : `setsockopt() turns IPV6_V6ONLY on for fd ${c.fd ?? '?'}: this socket takes IPv6 connections only.`;
       }
+      return opt === 'SO_REUSEADDR'
         ? `setsockopt() sets SO_REUSEADDR on fd ${c.fd ?? '?'}: a restarted server can bind its port again while old connections linger in TIME-WAIT.`
         : `setsockopt() sets ${opt} on fd ${c.fd ?? '?'}.`;
     }
@@ -159,8 +159,8 @@ export function explainStep(before: LoopWorld, after: LoopWorld, t: LoopThread, 
 
 /** A thread's wait in words, e.g. "recv(1024) on fd 4: no data yet". */
 export function waitText(w: LoopWorld, wait: Wait): string {
-  switch (wait.call) {
   const until = 'until' in wait && wait.until !== undefined && wait.call !== 'sleep' && wait.call !== 'select' ? ` (timeout at ${(wait.until / 1e6).toFixed(3)} s)` : '';
+  switch (wait.call) {
     case 'accept':
       return `accept() on fd ${wait.fd}: no connection in the accept queue${until}`;
     case 'recv': {
