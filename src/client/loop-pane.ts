@@ -216,7 +216,7 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
           .map((socket) => [
             socket.fd === undefined ? 'queued' : String(socket.fd),
             socket.kind === 'connected'
-              ? `${socket.blocking ? 'blocking' : 'non-blocking'}${socket.closed ? ', closed' : ''}`
+              ? `${!socket.blocking ? 'non-blocking' : socket.timeout !== undefined ? `timeout ${socket.timeout} s` : 'blocking'}${socket.closed ? ', closed' : ''}`
               : socket.kind,
             socket.kind === 'connected'
               ? socket.pair !== undefined
