@@ -101,9 +101,9 @@ function tallyView(t: SyscallTally): HTMLElement {
   box.dataset.messages = String(t.messages);
   const table = element('table', undefined, 'loop-state uring-syscalls');
   table.dataset.table = 'syscalls';
-  table.createCaption().textContent = 'System calls so far (as strace names them)';
+  table.createCaption().textContent = 'System calls so far';
   const head = table.createTHead().insertRow();
-  head.append(element('th', 'system call'), element('th', 'calls'));
+  head.append(element('th', 'system call (as strace names it)'), element('th', 'calls'));
   const body = table.createTBody();
   for (const [name, n] of Object.entries(t.counts)) {
     const row = body.insertRow();
