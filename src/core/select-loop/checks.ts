@@ -28,6 +28,11 @@ import type { LoopWorld } from './world.ts';
  * - a loop that spins while it waits (the slow-reader check): the first deadline reached by spinning;
  * - a server whose process ended while clients were connected: the step it ended;
  * - in every case, a thread that died of an uncaught exception first is named, with its step.
+ *
+ * A deadline at which the program waits in select() for a timer (an event loop whose task awaits
+ * asyncio.sleep(), say) judges no missing reply: the loop may hold one on purpose while it serves the
+ * others, and the reply falls due at the next deadline without a timer, or at the end. A thread in
+ * time.sleep() is not waiting in select(), so it is judged as usual: it serves nobody meanwhile.
  */
 
 export type CheckSuite = 'echo' | 'chat';
@@ -201,6 +206,11 @@ function firstCrash(worlds: readonly LoopWorld[], until: number): Crash | undefi
   return undefined;
 }
 
+/** The program waits in select() with a timeout: an event loop with a timer to run (time.sleep() in a thread is not this). */
+function timerPending(world: LoopWorld): boolean {
+  return world.threads.some((thread) => thread.wait?.call === 'select' && thread.wait.until !== undefined);
+}
+
 function threadsAt(world: LoopWorld): ThreadsAt {
   return world.threads.map((thread) => ({ thread: thread.name, line: thread.line, wait: thread.wait }));
 }
@@ -272,7 +282,9 @@ export function judge(check: Check, run: LoopRun): CheckResult {
         deadline = i;
         break;
       }
-      if (peer.received.length < due.length) {
+      // An event loop waiting in select() for its next timer may be holding a reply on purpose (asyncio.sleep) while it
+      // serves everyone else: the reply is due once the timers have run, so only the next deadline without one judges it.
+      if (peer.received.length < due.length && !(timerPending(world) && !end)) {
         finding = {
           kind: 'unanswered',
           client,

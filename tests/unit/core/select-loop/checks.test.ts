@@ -127,6 +127,14 @@ describe('Test my server: broken programs fail exactly the checks they should, a
     expect(failed['echo-order']!.finding).toMatchObject({ kind: 'unanswered', client: 'A' });
   });
 
+  it('an asyncio server that holds a reply on a timer (asyncio.sleep) is not the blocking bug: the loop serves the others meanwhile', () => {
+    const program = edited('asyncio-echo-blocking', 'time.sleep(1)', 'await asyncio.sleep(1)');
+    const failed = failing(program, 'echo');
+    expect(failed['echo-order']).toBeUndefined();
+    expect(failed['echo-pieces']).toBeUndefined();
+    expect(failed['echo-abrupt']).toBeUndefined();
+  });
+
   it('the selectors server that watches EVENT_WRITE all the time spins beside a slow reader', () => {
     const failed = failing(programById('selectors-server'), 'echo');
     expect(Object.keys(failed)).toEqual(['echo-slow']);
