@@ -34,18 +34,30 @@ function table(caption: string, head: string[], rows: string[][], empty: string,
 }
 
 /** `edited`: the program is the learner's own edit of the lesson's, and the pane says so. */
+/** What asyncio's selector keeps as a key's data: (reader handle, writer handle), named by the callbacks they run. */
+function asyncioKeyData(loop: EventLoop, sock: number): string {
+  if (sock === loop.selfPipe[0]) return '(Handle(_read_from_self), None)';
+  const transport = loop.transports.find((t) => t.sock === sock && !t.lost);
+  if (transport !== undefined) return `(Handle(_read_ready), ${transport.buffer === '' ? 'None' : 'Handle(_write_ready)'})`;
+  return '(Handle(_accept_connection), None)';
+}
+
 /** asyncio's loop as the tables show it: tasks and what each awaits, the ready queue, timers and transports. */
 function asyncioTables(loop: EventLoop): HTMLElement[] {
   const tasks = table(
     'Tasks',
     ['task', 'coroutine', 'line', 'state', 'awaiting'],
-    loop.tasks.map((task) => [
-      task.name,
-      task.coro,
-      task.line === undefined ? '—' : String(task.line),
-      task.id === loop.current ? 'running' : task.state,
-      task.awaiting === undefined ? '—' : taskWaitText(task.awaiting),
-    ]),
+    loop.tasks.map((task) => {
+      const state = task.id === loop.current ? 'running' : task.state;
+      return [
+        task.name,
+        task.coro,
+        task.line === undefined ? '—' : String(task.line),
+        state,
+        // A task whose step is queued has its answer; only a waiting one still awaits.
+        state === 'waiting' && task.awaiting !== undefined ? taskWaitText(task.awaiting) : '—',
+      ];
+    }),
     'No tasks.',
     'tasks',
   );
@@ -185,8 +197,10 @@ export function createLoopPane(program: Program, compact: boolean, edited = fals
           world.selector.registry.map((entry) => [
             String(entry.fd),
             entry.events.join(' | '),
-            entry.dataView === undefined
-              ? 'None'
+            world.asyncio !== undefined
+              ? asyncioKeyData(world.asyncio, entry.sock)
+              : entry.dataView === undefined
+                ? 'None'
               : Object.entries(entry.dataView)
                   .map(([name, value]) => `${name}=${value}`)
                   .join(', '),

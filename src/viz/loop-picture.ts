@@ -42,7 +42,9 @@ function tableOf(world: LoopWorld, socket: KernelSocket, queuedIds: ReadonlySet<
     socket.kind === 'listening'
       ? `${fd} listening`
       : connected !== undefined
-        ? `${fd} ↔ ${connected.peerName}`
+        ? connected.pair !== undefined
+          ? `${fd} socketpair`
+          : `${fd} ↔ ${connected.peerName}`
         : `${fd} new socket`;
   const detail =
     socket.kind === 'listening'
@@ -64,7 +66,8 @@ function tableOf(world: LoopWorld, socket: KernelSocket, queuedIds: ReadonlySet<
     writable: connected !== undefined && !connected.closed && connected.sendBuffer.length < connected.sendCapacity,
     registered: registration?.events.map((name) => name.replace('EVENT_', '')).join('|'),
     ready: ready?.events.map((name) => name.replace('EVENT_', '')).join('|'),
-    peer: connected?.peerName,
+    // A socketpair's other end is in this same process (asyncio's self-pipe): no client is at the end of it.
+    peer: connected?.pair === undefined && connected?.peerName !== '' ? connected?.peerName : undefined,
     recv: connected?.recvBuffer.length ?? 0,
     send: connected?.sendBuffer.length ?? 0,
   };
