@@ -1,33 +1,12 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { SHOTS, watchConsole } from './support.ts';
+import { expectExactStepping, loopStepper, position, seek, snapshot } from './loop-steppers.ts';
 
 const LESSON = '/lessons/designing-a-socket-api/';
 
-async function stepper(page: Page, key: string): Promise<Locator> {
-  const found = page.locator(`loop-stepper[data-key="${key}"]`);
-  await found.scrollIntoViewIfNeeded();
-  // The stepper's script loads when it scrolls into view; a busy machine can take a while.
-  await expect(found).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
-  return found;
-}
 
-const position = (widget: Locator) => widget.locator('.stepper-position');
 
-async function seek(widget: Locator, step: number | 'end'): Promise<void> {
-  await widget.locator('input[data-part="timeline"]').evaluate((input: HTMLInputElement, value) => {
-    input.value = value === 'end' ? input.max : String(value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, step);
-}
 
-/** Everything the pane shows of the run at this step: marked lines, state tables, output. */
-async function snapshot(widget: Locator): Promise<string[]> {
-  return [
-    ...(await widget.locator('.loop-code li[aria-current="step"]').allInnerTexts()),
-    ...(await widget.locator('.loop-state').allInnerTexts()),
-    ...(await widget.locator('.loop-output').allInnerTexts()),
-  ];
-}
 
 test('the lesson renders with its objectives, both steppers, its programs to download and its exercises', async ({ page }) => {
   const problems = watchConsole(page);
@@ -48,33 +27,15 @@ for (const key of ['loop-dualstack-server', 'loop-timeout-client']) {
   test(`${key}: steps forward and back to exactly the same state`, async ({ page }) => {
     const problems = watchConsole(page);
     await page.goto(LESSON);
-    const widget = await stepper(page, key);
-    const forward = widget.getByRole('button', { name: 'Step forward' });
-    const back = widget.getByRole('button', { name: 'Step back' });
-    for (let i = 0; i < 6; i++) await forward.click();
-    await expect(position(widget)).toHaveText(/^step 6 of \d+/);
-    const at6 = await snapshot(widget);
-    await forward.click();
-    await forward.click();
-    expect(await snapshot(widget)).not.toEqual(at6);
-    await back.click();
-    await back.click();
-    await expect(position(widget)).toHaveText(/^step 6 of/);
-    expect(await snapshot(widget)).toEqual(at6);
-
-    await seek(widget, 'end');
-    const atEnd = await snapshot(widget);
-    await seek(widget, 6);
-    expect(await snapshot(widget)).toEqual(at6);
-    await seek(widget, 'end');
-    expect(await snapshot(widget)).toEqual(atEnd);
+    const widget = await loopStepper(page, key);
+    await expectExactStepping(widget, 6);
     expect(problems).toEqual([]);
   });
 }
 
 test('the dual-stack server accepts an IPv4 client as ::ffff:127.0.0.1 and an IPv6 one as ::1 on the same socket', async ({ page }) => {
   await page.goto(LESSON);
-  const widget = await stepper(page, 'loop-dualstack-server');
+  const widget = await loopStepper(page, 'loop-dualstack-server');
   await seek(widget, 'end');
   const output = widget.locator('.loop-output');
   await expect(output).toContainText("listening on ('::', 65432, 0, 0)");
@@ -84,7 +45,7 @@ test('the dual-stack server accepts an IPv4 client as ::ffff:127.0.0.1 and an IP
 
 test('a permalink reopens the timeout client at the step its recv() raised TimeoutError', async ({ page, browser }) => {
   await page.goto(LESSON);
-  const widget = await stepper(page, 'loop-timeout-client');
+  const widget = await loopStepper(page, 'loop-timeout-client');
   const max = Number(await widget.locator('input[data-part="timeline"]').getAttribute('max'));
   let found = -1;
   for (let step = 1; step <= max && found < 0; step++) {
@@ -104,7 +65,7 @@ test('a permalink reopens the timeout client at the step its recv() raised Timeo
   const context = await browser.newContext();
   const other = await context.newPage();
   await other.goto(page.url());
-  const again = await stepper(other, 'loop-timeout-client');
+  const again = await loopStepper(other, 'loop-timeout-client');
   await expect(position(again)).toHaveText(new RegExp(`^step ${found} of`));
   expect(await snapshot(again)).toEqual(here);
   await context.close();

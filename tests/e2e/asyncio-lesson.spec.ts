@@ -1,34 +1,13 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { SHOTS, watchConsole } from './support.ts';
+import { expectExactStepping, lastStep, loopStepper, position, seek, snapshot } from './loop-steppers.ts';
 
 const LESSON = '/lessons/asyncio-stepped/';
 
-async function stepper(page: Page, key: string): Promise<Locator> {
-  const found = page.locator(`loop-stepper[data-key="${key}"]`);
-  await found.scrollIntoViewIfNeeded();
-  await expect(found).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
-  return found;
-}
 
-const position = (widget: Locator) => widget.locator('.stepper-position');
 
-async function seek(widget: Locator, step: number | 'end'): Promise<void> {
-  await widget.locator('input[data-part="timeline"]').evaluate((input: HTMLInputElement, value) => {
-    input.value = value === 'end' ? input.max : String(value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, step);
-}
 
-async function lastStep(widget: Locator): Promise<number> {
-  return Number(await widget.locator('input[data-part="timeline"]').getAttribute('max'));
-}
 
-/** Everything the pane shows of the run at this step: marked lines, state tables, output. */
-async function snapshot(widget: Locator): Promise<string[]> {
-  // textContent, not innerText: a side-by-side stepper keeps its tables in shut <details>.
-  const texts = (selector: string) => widget.locator(selector).evaluateAll((all) => all.map((one) => one.textContent ?? ''));
-  return [...(await texts('.loop-code li[aria-current="step"]')), ...(await texts('.loop-state')), ...(await texts('.loop-output'))];
-}
 
 /** A state table's body as rows of cell texts (read even while its details are shut); [] when the table shows no rows or is absent. */
 async function rows(widget: Locator, name: string): Promise<string[][]> {
@@ -92,26 +71,8 @@ for (const key of ['loop-asyncio-echo-server', 'loop-asyncio-chat-server', 'loop
   test(`${key}: steps forward and back to exactly the same state`, async ({ page }) => {
     const problems = watchConsole(page);
     await page.goto(LESSON);
-    const widget = await stepper(page, key);
-    const forward = widget.getByRole('button', { name: 'Step forward' });
-    const back = widget.getByRole('button', { name: 'Step back' });
-    for (let i = 0; i < 5; i++) await forward.click();
-    await expect(position(widget)).toHaveText(/^step 5 of \d+/);
-    const at5 = await snapshot(widget);
-    await forward.click();
-    await forward.click();
-    expect(await snapshot(widget)).not.toEqual(at5);
-    await back.click();
-    await back.click();
-    await expect(position(widget)).toHaveText(/^step 5 of/);
-    expect(await snapshot(widget)).toEqual(at5);
-
-    await seek(widget, 'end');
-    const atEnd = await snapshot(widget);
-    await seek(widget, 5);
-    expect(await snapshot(widget)).toEqual(at5);
-    await seek(widget, 'end');
-    expect(await snapshot(widget)).toEqual(atEnd);
+    const widget = await loopStepper(page, key);
+    await expectExactStepping(widget, 5);
     expect(problems).toEqual([]);
   });
 }
@@ -119,7 +80,7 @@ for (const key of ['loop-asyncio-echo-server', 'loop-asyncio-chat-server', 'loop
 test('the echo stepper shows Task-4 waiting in readline() and the ready queue filling as A’s line arrives; a permalink restores the step', async ({ page, browser }) => {
   const problems = watchConsole(page);
   await page.goto(LESSON);
-  const widget = await stepper(page, 'loop-asyncio-echo-server');
+  const widget = await loopStepper(page, 'loop-asyncio-echo-server');
   const waiting = await findReadlineWait(widget);
   expect(waiting).toBeGreaterThan(0);
   // The handler's line is marked in the listing with its task's name.
@@ -145,7 +106,7 @@ test('the echo stepper shows Task-4 waiting in readline() and the ready queue fi
   const context = await browser.newContext();
   const other = await context.newPage();
   await other.goto(page.url());
-  const again = await stepper(other, 'loop-asyncio-echo-server');
+  const again = await loopStepper(other, 'loop-asyncio-echo-server');
   await expect(position(again)).toHaveText(new RegExp(`^step ${readReady + 1} of`));
   expect(await snapshot(again)).toEqual(here);
   expect(await rows(again, 'ready')).toEqual([['1', 'Task-4 step', 'next iteration']]);
@@ -156,7 +117,7 @@ test('the echo stepper shows Task-4 waiting in readline() and the ready queue fi
 test('side by side: one thread with a task per client on the left, a thread per client on the right, the same bytes delivered', async ({ page }) => {
   const problems = watchConsole(page);
   await page.goto(LESSON);
-  const widget = await stepper(page, 'loop-asyncio-chat-server-vs-chat-server-framed');
+  const widget = await loopStepper(page, 'loop-asyncio-chat-server-vs-chat-server-framed');
   const [asyncio, threads] = [widget.locator('.loop-pane').nth(0), widget.locator('.loop-pane').nth(1)];
   // After C connects (the fourth event), all three handlers wait to read.
   await seek(widget, 4);
@@ -179,14 +140,14 @@ test('the blocking call leaves a client unanswered under Test my server, where t
   test.setTimeout(120_000);
   const problems = watchConsole(page);
   await page.goto(LESSON);
-  const blocking = await stepper(page, 'loop-asyncio-echo-blocking');
+  const blocking = await loopStepper(page, 'loop-asyncio-echo-blocking');
   await blocking.getByRole('button', { name: 'Test my server' }).click();
   await expect(blocking.locator('[data-part="check-summary"]')).toHaveAttribute('data-total', '5', { timeout: 60_000 });
   await expect(blocking.locator('.check-item[data-check="echo-order"][data-pass="false"]')).toHaveCount(1);
   expect(Object.values(await outcomes(blocking))).toEqual([false, false, false, false, false]);
   await blocking.locator('.loop-checks').screenshot({ path: `${SHOTS}/asyncio-blocking-checks.png` });
 
-  const echo = await stepper(page, 'loop-asyncio-echo-server');
+  const echo = await loopStepper(page, 'loop-asyncio-echo-server');
   await echo.getByRole('button', { name: 'Test my server' }).click();
   await expect(echo.locator('[data-part="check-summary"]')).toHaveAttribute('data-total', '5', { timeout: 60_000 });
   await expect(echo.locator('.check-item[data-check="echo-order"][data-pass="true"]')).toHaveCount(1);

@@ -1,32 +1,12 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { SHOTS, watchConsole } from './support.ts';
+import { expectExactStepping, loopStepper, position, seek, snapshot } from './loop-steppers.ts';
 
 const LESSON = '/lessons/messages-on-a-byte-stream/';
 
-async function stepper(page: Page, key: string): Promise<Locator> {
-  const found = page.locator(`loop-stepper[data-key="${key}"]`);
-  await found.scrollIntoViewIfNeeded();
-  await expect(found).toHaveAttribute('data-ready', 'true');
-  return found;
-}
 
-const position = (widget: Locator) => widget.locator('.stepper-position');
 
-async function seek(widget: Locator, step: number | 'end'): Promise<void> {
-  await widget.locator('input[data-part="timeline"]').evaluate((input: HTMLInputElement, value) => {
-    input.value = value === 'end' ? input.max : String(value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, step);
-}
 
-/** Everything the pane shows of the run at this step: marked lines, state tables, output. */
-async function snapshot(widget: Locator): Promise<string[]> {
-  return [
-    ...(await widget.locator('.loop-code li[aria-current="step"]').allInnerTexts()),
-    ...(await widget.locator('.loop-state').allInnerTexts()),
-    ...(await widget.locator('.loop-output').allInnerTexts()),
-  ];
-}
 
 /** What a simulated client has received, from the clients table's row for it (the `received` column). */
 async function received(pane: Locator, client: string): Promise<string> {
@@ -68,33 +48,15 @@ for (const key of ['framing-coalesced', 'loop-chat-server-vs-chat-server-framed'
   test(`${key}: steps forward and back to exactly the same state`, async ({ page }) => {
     const problems = watchConsole(page);
     await page.goto(LESSON);
-    const widget = await stepper(page, key);
-    const forward = widget.getByRole('button', { name: 'Step forward' });
-    const back = widget.getByRole('button', { name: 'Step back' });
-    for (let i = 0; i < 5; i++) await forward.click();
-    await expect(position(widget)).toHaveText(/^step 5 of \d+/);
-    const at5 = await snapshot(widget);
-    await forward.click();
-    await forward.click();
-    expect(await snapshot(widget)).not.toEqual(at5);
-    await back.click();
-    await back.click();
-    await expect(position(widget)).toHaveText(/^step 5 of/);
-    expect(await snapshot(widget)).toEqual(at5);
-
-    await seek(widget, 'end');
-    const atEnd = await snapshot(widget);
-    await seek(widget, 5);
-    expect(await snapshot(widget)).toEqual(at5);
-    await seek(widget, 'end');
-    expect(await snapshot(widget)).toEqual(atEnd);
+    const widget = await loopStepper(page, key);
+    await expectExactStepping(widget, 5);
     expect(problems).toEqual([]);
   });
 }
 
 test('a permalink reopens the length-prefixed server at the same step, a split character and all', async ({ page, browser }) => {
   await page.goto(LESSON);
-  const widget = await stepper(page, 'loop-framed-server');
+  const widget = await loopStepper(page, 'loop-framed-server');
   // Find the step whose recv() returned the first byte of "é" without the second.
   const max = Number(await widget.locator('input[data-part="timeline"]').getAttribute('max'));
   let found = -1;
@@ -110,7 +72,7 @@ test('a permalink reopens the length-prefixed server at the same step, a split c
   const context = await browser.newContext();
   const other = await context.newPage();
   await other.goto(page.url());
-  const again = await stepper(other, 'loop-framed-server');
+  const again = await loopStepper(other, 'loop-framed-server');
   await expect(position(again)).toHaveText(new RegExp(`^step ${found} of`));
   expect(await snapshot(again)).toEqual(here);
   // Decoding only whole messages: the split character never reaches decode(), so nothing is raised.
@@ -123,7 +85,7 @@ test('a permalink reopens the length-prefixed server at the same step, a split c
 test('side by side: the unframed server splices B’s line into A’s, the framed one delivers whole lines', async ({ page }) => {
   const problems = watchConsole(page);
   await page.goto(LESSON);
-  const widget = await stepper(page, 'loop-chat-server-vs-chat-server-framed');
+  const widget = await loopStepper(page, 'loop-chat-server-vs-chat-server-framed');
   const [unframed, framed] = [widget.locator('.loop-pane').nth(0), widget.locator('.loop-pane').nth(1)];
   await seek(widget, 'end');
   expect(await received(unframed, 'C')).toBe("b'hello frhi from B\\nom A\\n'");

@@ -1,34 +1,12 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { SHOTS, watchConsole } from './support.ts';
+import { expectExactStepping, loopStepper, position, seek, snapshot } from './loop-steppers.ts';
 
 const LESSON = '/lessons/readiness-and-completion/';
 
-async function stepper(page: Page, key: string): Promise<Locator> {
-  const found = page.locator(`loop-stepper[data-key="${key}"]`);
-  await found.scrollIntoViewIfNeeded();
-  await expect(found).toHaveAttribute('data-ready', 'true');
-  return found;
-}
 
-const position = (widget: Locator) => widget.locator('.stepper-position');
 
-async function seek(widget: Locator, step: number | 'end'): Promise<void> {
-  await widget.locator('input[data-part="timeline"]').evaluate((input: HTMLInputElement, value) => {
-    input.value = value === 'end' ? input.max : String(value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, step);
-}
 
-/** Everything the panes show of the run at this step: marked lines, rings, counts, state tables, output. */
-async function snapshot(widget: Locator): Promise<string[]> {
-  return [
-    ...(await widget.locator('.loop-code li[aria-current="step"]').allInnerTexts()),
-    ...(await widget.locator('.uring-box').allTextContents()),
-    ...(await widget.locator('.uring-tally').evaluateAll((boxes) => boxes.map((box) => JSON.stringify((box as HTMLElement).dataset)))),
-    ...(await widget.locator('.loop-state').allTextContents()),
-    ...(await widget.locator('.loop-output').allTextContents()),
-  ];
-}
 
 /** The tally's numbers, from its data attributes. */
 async function tally(pane: Locator): Promise<{ serving: number; total: number; wakeups: number; messages: number; calls: Record<string, number> }> {
@@ -69,33 +47,15 @@ for (const key of ['uring-one-client', 'readiness-completion']) {
   test(`${key}: steps forward and back to exactly the same state`, async ({ page }) => {
     const problems = watchConsole(page);
     await page.goto(LESSON);
-    const widget = await stepper(page, key);
-    const forward = widget.getByRole('button', { name: 'Step forward' });
-    const back = widget.getByRole('button', { name: 'Step back' });
-    for (let i = 0; i < 4; i++) await forward.click();
-    await expect(position(widget)).toHaveText(/^step 4 of \d+/);
-    const at4 = await snapshot(widget);
-    await forward.click();
-    await forward.click();
-    expect(await snapshot(widget)).not.toEqual(at4);
-    await back.click();
-    await back.click();
-    await expect(position(widget)).toHaveText(/^step 4 of/);
-    expect(await snapshot(widget)).toEqual(at4);
-
-    await seek(widget, 'end');
-    const atEnd = await snapshot(widget);
-    await seek(widget, 4);
-    expect(await snapshot(widget)).toEqual(at4);
-    await seek(widget, 'end');
-    expect(await snapshot(widget)).toEqual(atEnd);
+    const widget = await loopStepper(page, key);
+    await expectExactStepping(widget, 4);
     expect(problems).toEqual([]);
   });
 }
 
 test('the completion stepper draws the request in flight, then its CQE in the CQ, and a permalink reopens that step', async ({ page, browser }) => {
   await page.goto(LESSON);
-  const widget = await stepper(page, 'uring-one-client');
+  const widget = await loopStepper(page, 'uring-one-client');
   const max = Number(await widget.locator('input[data-part="timeline"]').getAttribute('max'));
   // The first step whose CQ holds a CQE: A's accept, completed in the step A connected.
   let found = -1;
@@ -116,7 +76,7 @@ test('the completion stepper draws the request in flight, then its CQE in the CQ
   const context = await browser.newContext();
   const other = await context.newPage();
   await other.goto(page.url());
-  const again = await stepper(other, 'uring-one-client');
+  const again = await loopStepper(other, 'uring-one-client');
   await expect(position(again)).toHaveText(new RegExp(`^step ${found} of`));
   expect(await snapshot(again)).toEqual(here);
   await context.close();
@@ -125,7 +85,7 @@ test('the completion stepper draws the request in flight, then its CQE in the CQ
 test('side by side, the same workload costs the two servers different system calls and the same wake-ups', async ({ page, browser }) => {
   const problems = watchConsole(page);
   await page.goto(LESSON);
-  const widget = await stepper(page, 'readiness-completion');
+  const widget = await loopStepper(page, 'readiness-completion');
   const [readiness, completion] = [widget.locator('.loop-pane').nth(0), widget.locator('.loop-pane').nth(1)];
   await seek(widget, 'end');
   const left = await tally(readiness);
@@ -153,7 +113,7 @@ test('side by side, the same workload costs the two servers different system cal
   const context = await browser.newContext();
   const other = await context.newPage();
   await other.goto(page.url());
-  const again = await stepper(other, 'readiness-completion');
+  const again = await loopStepper(other, 'readiness-completion');
   await expect(position(again)).toHaveText(/^step 6 of/);
   expect(await snapshot(again)).toEqual(here);
   await context.close();
