@@ -142,8 +142,8 @@ function peersOf(world: LoopWorld) {
   return world.kernel.peers;
 }
 
-/** Who is owed what at this world. `log` is the chat so far (updated by the caller as inputs arrive). */
-function owedAt(world: LoopWorld, suite: CheckSuite, log: ChatLog, heard: Map<string, string>, end: boolean): Owed[] {
+/** Who is owed what at this world. `heard` is what each chat member should have heard so far (updated by the caller as inputs arrive). */
+function owedAt(world: LoopWorld, suite: CheckSuite, heard: Map<string, string>, end: boolean): Owed[] {
   return peersOf(world)
     .filter((peer) => peer.state !== 'refused' && peer.state !== 'connecting')
     .map((peer) => {
@@ -271,7 +271,7 @@ export function judge(check: Check, run: LoopRun): CheckResult {
       deadline = i;
       break;
     }
-    for (const { client, owed, due } of owedAt(world, check.suite, log, heard, end)) {
+    for (const { client, owed, due } of owedAt(world, check.suite, heard, end)) {
       const peer = peersOf(world).find((p) => p.name === client);
       if (peer === undefined || excused(client, i)) continue;
       if (!end && slow(world, client)) continue;
@@ -303,7 +303,7 @@ export function judge(check: Check, run: LoopRun): CheckResult {
   }
   // Costs cover the whole run, whatever the oracle found first.
   follow(worlds.length - 1);
-  const owedBytes = owedAt(worlds[worlds.length - 1] as LoopWorld, check.suite, log, heard, true).reduce((sum, item) => sum + item.owed.length, 0);
+  const owedBytes = owedAt(worlds[worlds.length - 1] as LoopWorld, check.suite, heard, true).reduce((sum, item) => sum + item.owed.length, 0);
   const crash = finding === undefined ? undefined : firstCrash(worlds, deadline);
   return {
     check,
