@@ -135,8 +135,8 @@ type Owed = { readonly client: string; readonly owed: string; readonly due: stri
 /** Up to and including the last newline: the whole lines of `bytes`. */
 const wholeLines = (bytes: string) => bytes.slice(0, bytes.lastIndexOf('\n') + 1);
 
-/** Lines completed by each sender so far, in the order they were completed, with who could hear them. */
-type ChatLog = { readonly lines: { readonly from: string; readonly text: string }[]; readonly partial: Map<string, string>; readonly members: Set<string> };
+/** The chat as the oracle follows it: each sender's unfinished line, and who is a member (hears what is completed). */
+type ChatLog = { readonly partial: Map<string, string>; readonly members: Set<string> };
 
 function peersOf(world: LoopWorld) {
   return world.kernel.peers;
@@ -165,7 +165,6 @@ function followChat(before: LoopWorld | undefined, after: LoopWorld, log: ChatLo
     for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
       const text = buffer.slice(0, end + 1);
       buffer = buffer.slice(end + 1);
-      log.lines.push({ from: peer.name, text });
       for (const member of log.members) if (member !== peer.name) heard.set(member, (heard.get(member) ?? '') + text);
     }
     log.partial.set(peer.name, buffer);
@@ -228,7 +227,7 @@ function costsOf(worlds: readonly LoopWorld[], owedBytes: number): Costs {
 /** Judges a finished run of `check`'s scenario. Pure: the same run always gives the same result. */
 export function judge(check: Check, run: LoopRun): CheckResult {
   const worlds = run.worlds;
-  const log: ChatLog = { lines: [], partial: new Map(), members: new Set() };
+  const log: ChatLog = { partial: new Map(), members: new Set() };
   const heard = new Map<string, string>();
   let finding: Finding | undefined;
   let step = 0;
@@ -285,6 +284,7 @@ export function judge(check: Check, run: LoopRun): CheckResult {
       // An event loop waiting in select() for its next timer may be holding a reply on purpose (asyncio.sleep) while it
       // serves everyone else: the reply is due once the timers have run, so only the next deadline without one judges it.
       if (peer.received.length < due.length && !(timerPending(world) && !end)) {
+        const served = lastServed(worlds, client, i);
         finding = {
           kind: 'unanswered',
           client,
@@ -293,9 +293,9 @@ export function judge(check: Check, run: LoopRun): CheckResult {
           deadline: i,
           before: next?.event.input,
           threads: threadsAt(world),
-          served: lastServed(worlds, client, i).served,
+          served: served.served,
         };
-        step = lastServed(worlds, client, i).step;
+        step = served.step;
         deadline = i;
         break;
       }
