@@ -1,26 +1,15 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { SHOTS, watchConsole } from './support.ts';
+import { lastStep, loopStepper, position, seek } from './loop-steppers.ts';
 
 /** Lesson 5's first stepper: the selectors echo server on three interleaved clients. */
 async function selectorsStepper(page: Page, url = '/lessons/selectors/'): Promise<Locator> {
   await page.goto(url);
-  const widget = page.locator('loop-stepper[data-key="loop-selectors-server"]');
-  await widget.scrollIntoViewIfNeeded();
-  await expect(widget).toHaveAttribute('data-ready', 'true');
-  return widget;
+  return loopStepper(page, 'loop-selectors-server');
 }
 
 const status = (widget: Locator) => widget.locator('[data-part="editor-status"]');
-const position = (widget: Locator) => widget.locator('.stepper-position');
-const lastStep = async (widget: Locator) => Number(await widget.locator('input[data-part="timeline"]').getAttribute('max'));
-
-async function seek(widget: Locator, step: number): Promise<void> {
-  await widget.locator('input[data-part="timeline"]').evaluate((input: HTMLInputElement, value) => {
-    input.value = String(value);
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, step);
-}
 
 async function openEditor(widget: Locator): Promise<Locator> {
   await widget.getByRole('button', { name: 'Edit this program' }).click();

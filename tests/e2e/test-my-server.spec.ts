@@ -1,12 +1,11 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { SHOTS, watchConsole } from './support.ts';
+import { loopStepper } from './loop-steppers.ts';
 
+/** Lesson 5's first stepper: the selectors echo server on three interleaved clients. */
 async function selectorsStepper(page: Page, url = '/lessons/selectors/'): Promise<Locator> {
   await page.goto(url);
-  const widget = page.locator('loop-stepper[data-key="loop-selectors-server"]');
-  await widget.scrollIntoViewIfNeeded();
-  await expect(widget).toHaveAttribute('data-ready', 'true');
-  return widget;
+  return loopStepper(page, 'loop-selectors-server');
 }
 
 async function runInEditor(page: Page, widget: Locator, text: string): Promise<void> {
